@@ -1,0 +1,24 @@
+// Two projects: `unit` needs no server; `integration` runs against the test bed's real servers,
+// started once per run by the global setup and shared by every integration test file.
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/testbed/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/testbed/jest-global-teardown.ts',
+    },
+  ],
+};
