@@ -1,2 +1,8 @@
-// Placeholder until the test bed exists: integration tests stop the shared servers here.
-export default async function globalTeardown(): Promise<void> {}
+/** Stops the servers the global setup started; servers that were already running stay up. */
+import { down } from './testbed';
+import type { ServerName } from './servers';
+
+export default async function globalTeardown(): Promise<void> {
+  const started = (process.env.MA_TESTBED_STARTED ?? '').split(',').filter(Boolean) as ServerName[];
+  if (started.length > 0) await down(started);
+}

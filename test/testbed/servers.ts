@@ -1,0 +1,302 @@
+/**
+ * The servers the test bed can run, each described by how to fetch it, configure it, start it and know it is
+ * healthy. Search engines get small heaps, `path.repo` pointing at the shared repository folder, and no security.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fetchArtifact, fetchClasspath, unpackZip } from './artifacts';
+import { freePort, type LaunchSpec } from './launcher';
+
+export type ServerName = 'source' | 'target' | 'kafka' | 's3' | 'es68' | 'os13';
+
+export interface ServerContext {
+  /** This server's own folder under the run directory. */
+  dir: string;
+  /** Shared folder for filesystem snapshot repositories. */
+  repoDir: string;
+}
+
+export interface PreparedServer {
+  spec: Omit<LaunchSpec, 'logFile' | 'runAs'>;
+  /** What clients use: a URL, or host:port for Kafka. */
+  endpoint: string;
+  probe: () => Promise<boolean>;
+  /** Folders the server must be able to write. */
+  writable: string[];
+  startTimeoutMs: number;
+}
+
+export interface ServerDefinition {
+  name: ServerName;
+  description: string;
+  prepare(context: ServerContext): Promise<PreparedServer>;
+}
+
+export const S3_CREDENTIALS = { accessKeyId: 'testbed-access-key', secretAccessKey: 'testbed-secret-key', region: 'us-east-1' };
+
+function javaHome(): string {
+  if (process.env.JAVA_HOME) return process.env.JAVA_HOME;
+  const java = realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim());
+  return dirname(dirname(java));
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  await response.arrayBuffer();
+  return response.ok;
+}
+
+async function tcpOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(2000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+interface SearchEngine {
+  name: ServerName;
+  description: string;
+  coordinates: string;
+  zip: string;
+  folder: string;
+  launcher: string;
+  confEnv: string;
+  /** Extra settings for this generation (transport port key differs in 6.x). */
+  settings: (transportPort: number) => string[];
+  extraJvmOptions?: string[];
+  extraEnv?: Record<string, string>;
+}
+
+function searchEngine(engine: SearchEngine): ServerDefinition {
+  return {
+    name: engine.name,
+    description: engine.description,
+    async prepare({ dir, repoDir }) {
+      const home = await unpackZip(await fetchArtifact(engine.coordinates, engine.zip), engine.folder);
+      const [httpPort, transportPort] = [await freePort(), await freePort()];
+      const config = join(dir, 'config');
+      rmSync(config, { recursive: true, force: true });
+      cpSync(join(home, 'config'), config, { recursive: true });
+      for (const sub of ['data', 'logs', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
+      const yml = [
+        `cluster.name: testbed-${engine.name}`,
+        `node.name: ${engine.name}`,
+        `path.data: ${join(dir, 'data')}`,
+        `path.logs: ${join(dir, 'logs')}`,
+        `path.repo: ["${repoDir}"]`,
+        'network.host: 127.0.0.1',
+        `http.port: ${httpPort}`,
+        ...engine.settings(transportPort),
+        'discovery.type: single-node',
+        'cluster.routing.allocation.disk.threshold_enabled: false',
+        'action.destructive_requires_name: false',
+      ];
+      writeFileSync(join(config, engine.launcher === 'opensearch' ? 'opensearch.yml' : 'elasticsearch.yml'), yml.join('\n') + '\n');
+      const jvmFile = join(config, 'jvm.options');
+      const jvm = readFileSync(jvmFile, 'utf8')
+        .split('\n')
+        // Heap sized for a shared 2-core machine; GC logs and crash files default to relative paths in the
+        // distribution folder, which the server user cannot write.
+        .filter((line) => !/^-Xm[sx]|HeapDump|ErrorFile|Xlog:gc|Xloggc|GCLog|PrintGC|PrintTenuring/.test(line))
+        .concat(['-Xms512m', '-Xmx512m', ...(engine.extraJvmOptions ?? [])]);
+      writeFileSync(jvmFile, jvm.join('\n') + '\n');
+      const url = `http://127.0.0.1:${httpPort}`;
+      return {
+        spec: {
+          command: join(home, 'bin', engine.launcher),
+          args: [],
+          cwd: dir,
+          env: { JAVA_HOME: javaHome(), [engine.confEnv]: config, ES_TMPDIR: join(dir, 'tmp'), OPENSEARCH_TMPDIR: join(dir, 'tmp'), ...engine.extraEnv },
+        },
+        endpoint: url,
+        probe: () => httpOk(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`),
+        writable: [dir],
+        startTimeoutMs: 180_000,
+      };
+    },
+  };
+}
+
+export const opensearch219 = searchEngine({
+  name: 'target',
+  description: 'OpenSearch 2.19.1',
+  coordinates: 'org.opensearch.distribution.integ-test-zip:opensearch:2.19.1:zip',
+  zip: 'opensearch-2.19.1.zip',
+  folder: 'opensearch-2.19.1',
+  launcher: 'opensearch',
+  confEnv: 'OPENSEARCH_PATH_CONF',
+  settings: (port) => [`transport.port: ${port}`],
+  extraEnv: { OPENSEARCH_JAVA_HOME: javaHome() },
+});
+
+export const opensearch13 = searchEngine({
+  name: 'os13',
+  description: 'OpenSearch 1.3.20',
+  coordinates: 'org.opensearch.distribution.integ-test-zip:opensearch:1.3.20:zip',
+  zip: 'opensearch-1.3.20.zip',
+  folder: 'opensearch-1.3.20',
+  launcher: 'opensearch',
+  confEnv: 'OPENSEARCH_PATH_CONF',
+  settings: (port) => [`transport.port: ${port}`],
+  extraEnv: { OPENSEARCH_JAVA_HOME: javaHome() },
+});
+
+export const elasticsearch710 = searchEngine({
+  name: 'source',
+  description: 'Elasticsearch 7.10.2',
+  coordinates: 'org.elasticsearch.distribution.integ-test-zip:elasticsearch:7.10.2:zip',
+  zip: 'elasticsearch-7.10.2.zip',
+  folder: 'elasticsearch-7.10.2',
+  launcher: 'elasticsearch',
+  confEnv: 'ES_PATH_CONF',
+  settings: (port) => [`transport.port: ${port}`],
+});
+
+export const elasticsearch68 = searchEngine({
+  name: 'es68',
+  description: 'Elasticsearch 6.8.23',
+  coordinates: 'org.elasticsearch.distribution.integ-test-zip:elasticsearch:6.8.23:zip',
+  zip: 'elasticsearch-6.8.23.zip',
+  folder: 'elasticsearch-6.8.23',
+  launcher: 'elasticsearch',
+  confEnv: 'ES_PATH_CONF',
+  settings: (port) => [`transport.tcp.port: ${port}`],
+  // 6.8 predates JDK 17's strong encapsulation and its CMS flags are gone there.
+  extraJvmOptions: ['--add-opens=java.base/java.io=ALL-UNNAMED', '--add-opens=java.base/java.lang=ALL-UNNAMED', '--add-opens=java.base/java.nio=ALL-UNNAMED', '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED'],
+});
+
+const KAFKA_VERSION = '4.1.0';
+
+export const kafka: ServerDefinition = {
+  name: 'kafka',
+  description: `Apache Kafka ${KAFKA_VERSION} (KRaft, single node)`,
+  async prepare({ dir }) {
+    const lib = await fetchClasspath(`kafka-${KAFKA_VERSION}`, [
+      `org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`,
+      'org.apache.logging.log4j:log4j-slf4j2-impl:2.24.3',
+      'org.apache.logging.log4j:log4j-core:2.24.3',
+    ]);
+    const [port, controllerPort] = [await freePort(), await freePort()];
+    rmSync(join(dir, 'data'), { recursive: true, force: true });
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const properties = join(dir, 'server.properties');
+    writeFileSync(
+      properties,
+      [
+        'process.roles=broker,controller',
+        'node.id=1',
+        `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        'controller.listener.names=CONTROLLER',
+        'inter.broker.listener.name=PLAINTEXT',
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        `log.dirs=${join(dir, 'data')}`,
+        'num.partitions=1',
+        'offsets.topic.replication.factor=1',
+        'share.coordinator.state.topic.replication.factor=1',
+        'transaction.state.log.replication.factor=1',
+        'transaction.state.log.min.isr=1',
+        'group.initial.rebalance.delay.ms=0',
+        'auto.create.topics.enable=true',
+        'log.segment.bytes=67108864',
+      ].join('\n') + '\n',
+    );
+    const log4j = join(dir, 'log4j2.properties');
+    writeFileSync(
+      log4j,
+      ['rootLogger.level=WARN', 'rootLogger.appenderRef.out.ref=out', 'appender.out.type=Console', 'appender.out.name=out',
+        'appender.out.layout.type=PatternLayout', 'appender.out.layout.pattern=[%d] %p %m (%c)%n',
+        'logger.kafka.name=kafka.server.KafkaRaftServer', 'logger.kafka.level=INFO'].join('\n') + '\n',
+    );
+    const java = join(javaHome(), 'bin', 'java');
+    const classpath = `${lib}/*`;
+    const jvm = ['-Xms256m', '-Xmx256m', `-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath];
+    const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+    execFileSync(java, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { stdio: 'pipe' });
+    return {
+      spec: { command: java, args: [...jvm, 'kafka.Kafka', properties], cwd: dir, env: {} },
+      endpoint: `127.0.0.1:${port}`,
+      probe: () => kafkaReady(port),
+      writable: [dir],
+      startTimeoutMs: 120_000,
+    };
+  },
+};
+
+/** The broker answers metadata requests once the controller has elected itself. */
+async function kafkaReady(port: number): Promise<boolean> {
+  if (!(await tcpOpen('127.0.0.1', port))) return false;
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ clientId: 'testbed-probe', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export const s3proxy: ServerDefinition = {
+  name: 's3',
+  description: 'S3Proxy 2.6.0 (S3-compatible, filesystem backend)',
+  async prepare({ dir }) {
+    const jar = await fetchArtifact('org.gaul:s3proxy:2.6.0:jar:jar-with-dependencies', 's3proxy-2.6.0-jar-with-dependencies.jar');
+    const local = join(dir, 's3proxy.jar');
+    copyFileSync(jar, local);
+    const port = await freePort();
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const properties = join(dir, 's3proxy.properties');
+    writeFileSync(
+      properties,
+      [
+        `s3proxy.endpoint=http://127.0.0.1:${port}`,
+        's3proxy.authorization=aws-v2-or-v4',
+        `s3proxy.identity=${S3_CREDENTIALS.accessKeyId}`,
+        `s3proxy.credential=${S3_CREDENTIALS.secretAccessKey}`,
+        'jclouds.provider=filesystem',
+        `jclouds.filesystem.basedir=${join(dir, 'data')}`,
+        'jclouds.identity=unused',
+        'jclouds.credential=unused',
+      ].join('\n') + '\n',
+    );
+    const java = join(javaHome(), 'bin', 'java');
+    const url = `http://127.0.0.1:${port}`;
+    return {
+      spec: { command: java, args: ['-Xmx192m', '-jar', local, '--properties', properties], cwd: dir, env: {} },
+      endpoint: url,
+      probe: async () => {
+        const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+        await response.arrayBuffer();
+        return response.status > 0;
+      },
+      writable: [dir],
+      startTimeoutMs: 60_000,
+    };
+  },
+};
+
+export const SERVERS: Record<ServerName, ServerDefinition> = {
+  source: elasticsearch710,
+  target: opensearch219,
+  kafka,
+  s3: s3proxy,
+  es68: elasticsearch68,
+  os13: opensearch13,
+};
+
+/** Started unless asked otherwise; `es68` and `os13` join with MA_TESTBED_EXTRA=es68,os13 or `--with`. */
+export const DEFAULT_SERVERS: ServerName[] = ['source', 'target', 'kafka', 's3'];

@@ -1,0 +1,212 @@
+/**
+ * The test bed's programmatic API: start (or reuse) the servers, report what runs, stop everything.
+ * State lives in one JSON file, so the CLI, the jest global setup and the demo share one set of servers.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestbedEndpoints } from './endpoints';
+import { paths, testbedHome } from './home';
+import { awaitHealthy, chownTree, isAlive, launch, serverIdentity, sleep, stopGroup } from './launcher';
+import { DEFAULT_SERVERS, S3_CREDENTIALS, SERVERS, type ServerName } from './servers';
+
+interface RunningServer {
+  pid: number;
+  endpoint: string;
+  logFile: string;
+  description: string;
+  startedAt: string;
+}
+
+interface TestbedState {
+  repoDir: string;
+  servers: Partial<Record<ServerName, RunningServer>>;
+  watchdogPid?: number;
+}
+
+export interface UpOptions {
+  servers?: ServerName[];
+  /** Stop the servers this call starts when this process dies (jest's main process), even if it is killed. */
+  ownerPid?: number;
+  log?: (line: string) => void;
+}
+
+export interface UpResult {
+  endpoints: TestbedEndpoints;
+  /** The servers this call started (the others were already running and are reused). */
+  started: ServerName[];
+}
+
+function readState(): TestbedState {
+  const file = paths.state();
+  if (!existsSync(file)) return { repoDir: join(paths.run(), 'repos'), servers: {} };
+  return JSON.parse(readFileSync(file, 'utf8')) as TestbedState;
+}
+
+function writeState(state: TestbedState): void {
+  mkdirSync(paths.run(), { recursive: true });
+  writeFileSync(paths.state(), JSON.stringify(state, null, 2) + '\n');
+}
+
+/** A cross-process lock (a directory holding the owner's pid), so two `up` calls never race. */
+async function withLock<T>(work: () => Promise<T>): Promise<T> {
+  const lock = paths.lock();
+  mkdirSync(paths.run(), { recursive: true });
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      const owner = Number(existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : NaN);
+      if (Number.isFinite(owner) && !isAlive(owner)) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`the test bed lock ${lock} is held by process ${owner}`);
+      else await sleep(500);
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function endpointsOf(state: TestbedState): TestbedEndpoints {
+  const get = (name: ServerName) => state.servers[name]?.endpoint;
+  return {
+    source: get('source') ?? '',
+    target: get('target') ?? '',
+    kafka: get('kafka') ?? '',
+    s3: get('s3') ?? '',
+    s3Region: S3_CREDENTIALS.region,
+    s3AccessKeyId: S3_CREDENTIALS.accessKeyId,
+    s3SecretAccessKey: S3_CREDENTIALS.secretAccessKey,
+    repoDir: state.repoDir,
+    ...(get('es68') ? { es68: get('es68') } : {}),
+    ...(get('os13') ? { os13: get('os13') } : {}),
+  };
+}
+
+function requestedServers(explicit?: ServerName[]): ServerName[] {
+  if (explicit) return explicit;
+  const extra = (process.env.MA_TESTBED_EXTRA ?? '').split(',').map((s) => s.trim()).filter(Boolean) as ServerName[];
+  for (const name of extra) if (!(name in SERVERS)) throw new Error(`MA_TESTBED_EXTRA names an unknown server "${name}"; known: ${Object.keys(SERVERS).join(', ')}`);
+  return [...new Set([...DEFAULT_SERVERS, ...extra])];
+}
+
+/** Starts the requested servers that are not already running, all in parallel, and waits until healthy. */
+export async function up(options: UpOptions = {}): Promise<UpResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const wanted = requestedServers(options.servers);
+  return withLock(async () => {
+    const state = readState();
+    const runAs = serverIdentity(testbedHome());
+    mkdirSync(state.repoDir, { recursive: true });
+    chmodSync(state.repoDir, 0o777);
+    const missing = wanted.filter((name) => {
+      const running = state.servers[name];
+      if (running && isAlive(running.pid)) return false;
+      delete state.servers[name];
+      return true;
+    });
+    for (const name of wanted.filter((n) => !missing.includes(n))) log(`testbed: reusing ${name} at ${state.servers[name]?.endpoint}`);
+    // Downloads run one after another (Maven's local repository is not safe for parallel writers);
+    // the servers then start in parallel.
+    const prepared = [];
+    for (const name of missing) {
+      const definition = SERVERS[name];
+      log(`testbed: preparing ${definition.description}`);
+      const dir = join(paths.run(), name);
+      mkdirSync(dir, { recursive: true });
+      prepared.push({ name, definition, dir, server: await definition.prepare({ dir, repoDir: state.repoDir }) });
+    }
+    const started: { name: ServerName; pid: number }[] = [];
+    try {
+      await Promise.all(
+        prepared.map(async ({ name, definition, dir, server }) => {
+          for (const path of server.writable) chownTree(path, runAs);
+          const logFile = join(dir, 'server.log');
+          rmSync(logFile, { force: true });
+          const pid = launch({ ...server.spec, logFile, runAs });
+          started.push({ name, pid });
+          log(`testbed: starting ${definition.description} (pid ${pid})`);
+          await awaitHealthy(definition.description, pid, logFile, server.probe, server.startTimeoutMs);
+          state.servers[name] = { pid, endpoint: server.endpoint, logFile, description: definition.description, startedAt: new Date().toISOString() };
+          log(`testbed: ${name} ready at ${server.endpoint}`);
+        }),
+      );
+    } catch (error) {
+      await Promise.all(started.map(({ pid }) => stopGroup(pid, 5000)));
+      for (const { name } of started) delete state.servers[name];
+      writeState(state);
+      throw error;
+    }
+    if (options.ownerPid && started.length > 0) state.watchdogPid = startWatchdog(options.ownerPid, started.map((s) => s.pid));
+    writeState(state);
+    return { endpoints: endpointsOf(state), started: started.map((s) => s.name) };
+  });
+}
+
+/**
+ * A detached shell that outlives a killed test runner and then stops the servers that runner started,
+ * so an interrupted run leaves no orphan servers.
+ */
+function startWatchdog(ownerPid: number, pids: number[]): number {
+  const groups = pids.map((pid) => `-${pid}`).join(' ');
+  const script = `while kill -0 ${ownerPid} 2>/dev/null; do sleep 1; done; kill -TERM ${groups} 2>/dev/null; sleep 20; kill -KILL ${groups} 2>/dev/null`;
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return child.pid ?? 0;
+}
+
+/** Stops the named servers (default: all), waiting until each process group is gone. */
+export async function down(names?: ServerName[], log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<ServerName[]> {
+  return withLock(async () => {
+    const state = readState();
+    const targets = (names ?? (Object.keys(state.servers) as ServerName[])).filter((n) => state.servers[n]);
+    await Promise.all(
+      targets.map(async (name) => {
+        const server = state.servers[name];
+        if (server && isAlive(server.pid)) {
+          log(`testbed: stopping ${name} (pid ${server.pid})`);
+          await stopGroup(server.pid);
+        }
+        delete state.servers[name];
+      }),
+    );
+    if (Object.keys(state.servers).length === 0 && state.watchdogPid) {
+      try {
+        process.kill(-state.watchdogPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      delete state.watchdogPid;
+    }
+    writeState(state);
+    return targets;
+  });
+}
+
+export interface ServerStatus {
+  name: ServerName;
+  description: string;
+  endpoint: string;
+  pid: number;
+  running: boolean;
+  startedAt: string;
+  logFile: string;
+}
+
+export function status(): ServerStatus[] {
+  const state = readState();
+  return (Object.entries(state.servers) as [ServerName, RunningServer][]).map(([name, s]) => ({
+    name,
+    description: s.description,
+    endpoint: s.endpoint,
+    pid: s.pid,
+    running: isAlive(s.pid),
+    startedAt: s.startedAt,
+    logFile: s.logFile,
+  }));
+}
