@@ -298,5 +298,5 @@ export const SERVERS: Record<ServerName, ServerDefinition> = {
   os13: opensearch13,
 };
 
-/** Started unless asked otherwise; `es68` and `os13` join with MA_TESTBED_EXTRA=es68,os13 or `--with`. */
-export const DEFAULT_SERVERS: ServerName[] = ['source', 'target', 'kafka', 's3'];
+/** Started unless asked otherwise; `os13` joins with MA_TESTBED_EXTRA=os13 or `--with os13`. */
+export const DEFAULT_SERVERS: ServerName[] = ['source', 'target', 'kafka', 's3', 'es68'];
