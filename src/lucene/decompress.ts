@@ -1,0 +1,102 @@
+/**
+ * The block compressions of stored fields. Each reads one compressed block from `input` (advancing it)
+ * and writes `length` bytes into `out` at `outOffset`.
+ *   lz4           LZ4 block (Lucene50 BEST_SPEED)
+ *   deflate       CompressedLength(VInt), raw DEFLATE (Lucene50 BEST_COMPRESSION)
+ *   lz4-dict      DictLength(VInt), BlockLength(VInt), DictCompressedLength(VInt), BlockCompressedLength(VInt)*,
+ *                 LZ4(dict), LZ4(block with dict as prefix)* (Lucene87/90 BEST_SPEED)
+ *   deflate-dict  DictLength(VInt), BlockLength(VInt), {CompressedLength(VInt), raw DEFLATE}(dict),
+ *                 {CompressedLength(VInt), raw DEFLATE with the dict preset}* (Lucene87/90 BEST_COMPRESSION)
+ * Empty blocks still occupy bytes, so they are read like any other.
+ */
+import { inflateRawSync } from 'node:zlib';
+import type { DataInput } from './data-input';
+import { CorruptIndexError } from './errors';
+import { lz4Decompress } from './lz4';
+
+export type CompressionMode = 'lz4' | 'deflate' | 'lz4-dict' | 'deflate-dict';
+
+export type Decompressor = (input: DataInput, length: number, out: Uint8Array, outOffset: number) => void;
+
+export function decompressor(mode: CompressionMode): Decompressor {
+  switch (mode) {
+    case 'lz4':
+      return (input, length, out, outOffset) => {
+        input.offset = lz4Decompress(input.bytes, input.offset, length, out, outOffset, input.resource);
+      };
+    case 'deflate':
+      return (input, length, out, outOffset) => {
+        const compressedLength = input.readVInt();
+        if (compressedLength === 0) {
+          if (length !== 0) throw new CorruptIndexError(input.resource, `empty DEFLATE block where ${length} bytes were expected`, input.offset);
+          return;
+        }
+        copyExact(inflate(input, input.readBytes(compressedLength)), length, out, outOffset, input);
+      };
+    case 'lz4-dict':
+      return lz4WithDictionary();
+    case 'deflate-dict':
+      return (input, length, out, outOffset) => {
+        const dictLength = input.readVInt();
+        const blockLength = input.readVInt();
+        const dictCompressed = input.readVInt();
+        const dict = dictCompressed === 0 ? new Uint8Array(0) : inflate(input, input.readBytes(dictCompressed));
+        if (dict.length !== dictLength) throw new CorruptIndexError(input.resource, `DEFLATE dictionary is ${dict.length} bytes, expected ${dictLength}`, input.offset);
+        const take = Math.min(dictLength, length);
+        out.set(dict.subarray(0, take), outOffset);
+        let at = dictLength;
+        guardBlocks(input, length, dictLength, blockLength);
+        while (at < length) {
+          const compressedLength = input.readVInt();
+          const block = inflate(input, input.readBytes(compressedLength), dictLength > 0 ? dict : undefined);
+          const expected = Math.min(blockLength, length - at);
+          copyExact(block, expected, out, outOffset + at, input);
+          at += blockLength;
+        }
+      };
+  }
+}
+
+function lz4WithDictionary(): Decompressor {
+  let scratch = new Uint8Array(0);
+  return (input, length, out, outOffset) => {
+    const dictLength = input.readVInt();
+    const blockLength = input.readVInt();
+    input.readVInt(); // compressed length of the dictionary: LZ4 finds its own end
+    guardBlocks(input, length, dictLength, blockLength);
+    let blocks = 0;
+    for (let total = dictLength; total < length; total += blockLength) {
+      input.readVInt();
+      blocks++;
+    }
+    if (scratch.length < dictLength + blockLength) scratch = new Uint8Array(dictLength + blockLength);
+    input.offset = lz4Decompress(input.bytes, input.offset, dictLength, scratch, 0, input.resource);
+    out.set(scratch.subarray(0, Math.min(dictLength, length)), outOffset);
+    let at = dictLength;
+    for (let i = 0; i < blocks; i++) {
+      const size = Math.min(blockLength, length - at);
+      input.offset = lz4Decompress(input.bytes, input.offset, size, scratch, dictLength, input.resource);
+      out.set(scratch.subarray(dictLength, dictLength + size), outOffset + at);
+      at += size;
+    }
+  };
+}
+
+function guardBlocks(input: DataInput, length: number, dictLength: number, blockLength: number): void {
+  if (dictLength > length || (length > dictLength && blockLength <= 0)) {
+    throw new CorruptIndexError(input.resource, `block of ${length} bytes with dictionary ${dictLength} and sub-blocks of ${blockLength}`, input.offset);
+  }
+}
+
+function inflate(input: DataInput, compressed: Uint8Array, dictionary?: Uint8Array): Buffer {
+  try {
+    return inflateRawSync(compressed, dictionary ? { dictionary } : {});
+  } catch (error) {
+    throw new CorruptIndexError(input.resource, `DEFLATE data is invalid: ${(error as Error).message}`, input.offset);
+  }
+}
+
+function copyExact(bytes: Uint8Array, length: number, out: Uint8Array, outOffset: number, input: DataInput): void {
+  if (bytes.length !== length) throw new CorruptIndexError(input.resource, `block decompressed to ${bytes.length} bytes, expected ${length}`, input.offset);
+  out.set(bytes, outOffset);
+}

@@ -1,0 +1,105 @@
+/**
+ * A shard's live documents, in order, from its newest commit (or a named `segments_N`), with the exact
+ * position of each so a reader can stop and resume anywhere.
+ */
+import type { LuceneDirectory } from './directory';
+import { CorruptIndexError } from './errors';
+import { parseSegmentInfo } from './segment-info';
+import { latestSegmentsFile, parseSegmentInfos } from './segment-infos';
+import { SegmentReader } from './segment-reader';
+import type { WantedFields } from './stored-fields';
+import { decodeId, splitUid } from './uid';
+
+export interface DocPosition {
+  segment: string;
+  /** Lucene document id within the segment. */
+  doc: number;
+}
+
+export interface ShardDocument {
+  id: string;
+  /** Mapping type, for indices created on 5.x (`_uid`). */
+  type?: string;
+  routing?: string;
+  /** The `_source` bytes exactly as stored (JSON for every index the tools write). */
+  source: Uint8Array;
+  position: DocPosition;
+}
+
+export interface SegmentSummary {
+  name: string;
+  maxDoc: number;
+  liveDocs: number;
+  codec: string;
+  luceneVersion: string;
+}
+
+export interface ShardReader {
+  readonly commit: string;
+  readonly segments: SegmentSummary[];
+  readonly liveDocCount: number;
+  /** Live documents from `from` (inclusive) to `to` (exclusive); the whole shard by default. */
+  documents(range?: { from?: DocPosition; to?: DocPosition }): AsyncIterable<ShardDocument>;
+}
+
+export async function openShard(dir: LuceneDirectory, segmentsFileName?: string): Promise<ShardReader> {
+  const commit = segmentsFileName ?? latestSegmentsFile(dir.fileNames());
+  if (!commit) throw new CorruptIndexError(dir.name, 'no segments_N file: this is not a Lucene index');
+  const source = await dir.open(commit);
+  const infos = parseSegmentInfos(await source.read(0, source.byteLength), source.name);
+  const readers: SegmentReader[] = [];
+  for (const segment of infos.segments) {
+    const si = await dir.open(`${segment.name}.si`);
+    readers.push(new SegmentReader(dir, segment, parseSegmentInfo(await si.read(0, si.byteLength), si.name, segment.id)));
+  }
+  const order = new Map(readers.map((r, i) => [r.name, i]));
+  const indexOf = (position: DocPosition): number => {
+    const index = order.get(position.segment);
+    if (index === undefined) throw new CorruptIndexError(dir.name, `position names segment ${position.segment}, which commit ${commit} does not have`);
+    return index;
+  };
+  return {
+    commit,
+    segments: readers.map((r) => ({ name: r.name, maxDoc: r.maxDoc, liveDocs: r.liveDocs, codec: r.commit.codec, luceneVersion: r.info.version })),
+    liveDocCount: readers.reduce((sum, r) => sum + r.liveDocs, 0),
+    async *documents(range = {}) {
+      const first = range.from ? indexOf(range.from) : 0;
+      const last = range.to ? indexOf(range.to) : readers.length - 1;
+      for (let i = first; i <= last; i++) {
+        const reader = readers[i];
+        const fromDoc = range.from && i === first ? range.from.doc : 0;
+        const toDoc = range.to && i === last ? range.to.doc : reader.maxDoc;
+        if (reader.liveDocs === 0 || fromDoc >= toDoc) continue;
+        yield* segmentDocuments(reader, fromDoc, toDoc);
+      }
+    },
+  };
+}
+
+async function* segmentDocuments(reader: SegmentReader, fromDoc: number, toDoc: number): AsyncGenerator<ShardDocument> {
+  const fields = await reader.fieldInfos();
+  const wanted: WantedFields = {};
+  for (const field of fields.values()) {
+    if (field.name === '_id') wanted.id = field.number;
+    else if (field.name === '_uid') wanted.uid = field.number;
+    else if (field.name === '_routing') wanted.routing = field.number;
+    else if (field.name === '_source') wanted.source = field.number;
+  }
+  const deleted = await reader.deletedDocs(fields);
+  for await (const raw of reader.storedDocuments(wanted, fromDoc, toDoc)) {
+    // Deleted versions, delete tombstones and nested child documents (no _source or no id) are not documents.
+    if (deleted[raw.doc] || raw.source === undefined) continue;
+    let id: string;
+    let type: string | undefined;
+    if (raw.id) id = decodeId(raw.id);
+    else if (raw.uid !== undefined) ({ id, type } = splitUid(raw.uid));
+    else continue;
+    yield {
+      id,
+      ...(type ? { type } : {}),
+      ...(raw.routing !== undefined ? { routing: raw.routing } : {}),
+      source: raw.source,
+      position: { segment: reader.name, doc: raw.doc },
+    };
+  }
+}
