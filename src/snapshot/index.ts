@@ -1,0 +1,5 @@
+export { openRepository, SnapshotRepository, type RepositoryOptions } from './repository';
+export { openSnapshotShard } from './shard-source';
+export { dumpSnapshot, listRepository, type DumpOptions, type DumpResult, type RepositoryListing } from './dump';
+export { SnapshotError, type SnapshotErrorCode } from './errors';
+export type { IndexMetadata, GlobalMetadata, ShardFile, ShardFileList, SnapshotSummary, EngineVersion } from './model';
