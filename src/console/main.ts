@@ -1,3 +1,32 @@
-// Placeholder entry point; replaced by the program's real command line.
-process.stderr.write('console: not implemented yet\n');
-process.exitCode = 1;
+/** `console` entry point: runs the command, turns any failure into one sentence and a non-zero exit. */
+import { CommanderError } from 'commander';
+import { describeError } from './errors';
+import { JSON_ENVELOPE_VERSION } from './io';
+import { buildProgram } from './program';
+
+export async function main(argv: string[], streams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const program = buildProgram(streams);
+  const json = argv.includes('--json');
+  const verbose = argv.includes('-v') || argv.includes('--verbose');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    const { code, message, exitCode } = describeError(error);
+    const command = program.args.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ');
+    if (json) streams.stdout.write(JSON.stringify({ version: JSON_ENVELOPE_VERSION, command, status: exitCode, error: { code, message } }) + '\n');
+    streams.stderr.write(`Error: ${message}\n`);
+    if (verbose && error instanceof Error && error.stack) streams.stderr.write(error.stack + '\n');
+    return exitCode;
+  }
+}
+
+/** Runs the console with the process's arguments and sets its exit code. */
+export function runCli(): void {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+if (require.main === module) runCli();
