@@ -3,11 +3,11 @@
  * field: the soft-deletes field.
  *   IndexHeader("Lucene80DocValuesMetadata" | "Lucene90DocValuesMetadata", segment id, segment suffix)
  *   { FieldNumber(Int), Type(Byte), Entry(type) }* , -1(Int), Footer
- * Entries of other fields are parsed only to step over them (Lucene80DocValuesProducer#readFields layout).
+ * Entries of other fields are parsed only to step over them (Lucene80/Lucene90DocValuesProducer#readFields).
  */
 import { readIndexHeader, verifyFooter } from './codec-util';
 import { DataInput } from './data-input';
-import { CorruptIndexError, UnsupportedFormatError } from './errors';
+import { CorruptIndexError } from './errors';
 
 export interface DocsWithField {
   /** -1: every document; -2: none; otherwise the IndexedDISI's offset in `.dvd`. */
@@ -40,7 +40,10 @@ export function findDocsWithField(bytes: Uint8Array, resource: string, segmentId
       const denseRankPower = input.readByte();
       return { offset, length, denseRankPower, littleEndian: input.littleEndian };
     }
-    if (lucene90) throw new UnsupportedFormatError(resource, `doc-values of field ${number} before the soft-deletes field`, 'the soft-deletes field first (Lucene 9 files)');
+    if (lucene90) {
+      skipLucene90Entry(input, type, number);
+      continue;
+    }
     switch (type) {
       case NUMERIC:
         skipNumeric(input);
@@ -78,6 +81,64 @@ export function findDocsWithField(bytes: Uint8Array, resource: string, segmentId
     }
   }
   return undefined;
+}
+
+/** Lucene90 layouts: binary lost its compressed variant; sorted entries reuse the numeric layout for ords. */
+function skipLucene90Entry(input: DataInput, type: number, number: number): void {
+  switch (type) {
+    case NUMERIC:
+      skipNumeric(input);
+      return;
+    case BINARY: {
+      input.skip(8 * 4 + 2 + 1);
+      const docs = input.readInt();
+      const minLength = input.readInt();
+      const maxLength = input.readInt();
+      if (minLength < maxLength) {
+        input.readLong();
+        skipMonotonic(input, docs + 1, input.readVInt());
+        input.readLong();
+      }
+      return;
+    }
+    case SORTED:
+      skipNumeric(input);
+      skipLucene90TermsDict(input);
+      return;
+    case SORTED_SET:
+      if (input.readByte() === 0) {
+        skipNumeric(input);
+      } else {
+        skipLucene90SortedNumeric(input);
+      }
+      skipLucene90TermsDict(input);
+      return;
+    case SORTED_NUMERIC:
+      skipLucene90SortedNumeric(input);
+      return;
+    default:
+      throw new CorruptIndexError(input.resource, `unknown doc-values type ${type} for field ${number}`, input.offset - 1);
+  }
+}
+
+function skipLucene90SortedNumeric(input: DataInput): void {
+  const numValues = skipNumeric(input);
+  const docs = input.readInt();
+  if (docs !== numValues) {
+    input.readLong();
+    skipMonotonic(input, docs + 1, input.readVInt());
+    input.readLong();
+  }
+}
+
+function skipLucene90TermsDict(input: DataInput): void {
+  const size = input.readVLong();
+  const blockShift = input.readInt();
+  skipMonotonic(input, Math.ceil(size / 64), blockShift);
+  input.skip(4 + 4 + 8 * 4);
+  const indexShift = input.readInt();
+  skipMonotonic(input, 1 + Math.ceil(size / 2 ** indexShift), blockShift);
+  input.skip(8 * 4);
 }
 
 /** Steps over a numeric entry; returns its value count. */

@@ -1,8 +1,9 @@
 /**
  * Per-chunk integer arrays of stored fields.
  * Lucene50: BitsPerValue(VInt): 0 → one VInt for all; else `count` values bit-packed big-endian (PackedInts PACKED).
- * Lucene90 (StoredFieldsInts): BitsPerValue(Byte) ∈ {0, 8, 16, 32}: 0 → one VInt for all; else little-endian
- * fixed-width values (blocks of 128 values interleaved in longs, then a plain tail).
+ * Lucene90 (StoredFieldsInts): BitsPerValue(Byte) ∈ {0, 8, 16, 32}: 0 → one VInt for all; else blocks of 128
+ * values interleaved in little-endian longs (long i holds values i, i + 128·bits/64·…, highest bits first),
+ * then the tail one value at a time.
  */
 import type { DataInput } from './data-input';
 import { CorruptIndexError } from './errors';
@@ -37,25 +38,25 @@ export function readStoredFieldsInts(input: DataInput, count: number, out: Int32
   const view = input.view;
   let i = 0;
   if (bits === 8) {
-    // 128 values in 16 longs: value j of a block sits in byte (j / 16) of long (j % 16), counted from the low byte.
+    // 128 values in 16 little-endian longs: long (j % 16) holds value j in its (j / 16)-th byte from the top.
     for (; i + BLOCK <= count; i += BLOCK) {
       const base = input.offset;
       input.skip(BLOCK);
-      for (let j = 0; j < BLOCK; j++) out[i + j] = view.getUint8(base + (j % 16) * 8 + Math.floor(j / 16));
+      for (let j = 0; j < BLOCK; j++) out[i + j] = view.getUint8(base + (j % 16) * 8 + 7 - Math.floor(j / 16));
     }
     for (; i < count; i++) out[i] = input.readByte();
   } else if (bits === 16) {
     for (; i + BLOCK <= count; i += BLOCK) {
       const base = input.offset;
       input.skip(BLOCK * 2);
-      for (let j = 0; j < BLOCK; j++) out[i + j] = view.getUint16(base + (j % 32) * 8 + Math.floor(j / 32) * 2, true);
+      for (let j = 0; j < BLOCK; j++) out[i + j] = view.getUint16(base + (j % 32) * 8 + 6 - Math.floor(j / 32) * 2, true);
     }
     for (; i < count; i++) out[i] = input.readShort() & 0xffff;
   } else if (bits === 32) {
     for (; i + BLOCK <= count; i += BLOCK) {
       const base = input.offset;
       input.skip(BLOCK * 4);
-      for (let j = 0; j < BLOCK; j++) out[i + j] = view.getInt32(base + (j % 64) * 8 + Math.floor(j / 64) * 4, true);
+      for (let j = 0; j < BLOCK; j++) out[i + j] = view.getInt32(base + (j % 64) * 8 + 4 - Math.floor(j / 64) * 4, true);
     }
     for (; i < count; i++) out[i] = input.readInt();
   } else {

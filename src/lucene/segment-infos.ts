@@ -2,12 +2,12 @@
  * segments_N: the commit point listing the index's segments.
  *   IndexHeader("segments", Format 6..10, suffix = generation in base 36)
  *   WrittenBy(3 × VInt), [IndexCreatedMajor(VInt) when Format ≥ 7]
- *   -- fixed-width numbers below are little-endian when WrittenBy.major ≥ 9 --
  *   Version(Long), Counter(Int when Format < 8, else VLong), SegCount(Int), [MinSegmentVersion(3 × VInt) when SegCount > 0]
  *   SegCount × { Name(String), [HasId(Byte) when Format < 7], Id(16 bytes), Codec(String), DelGen(Long), DelCount(Int),
  *                FieldInfosGen(Long), DocValuesGen(Long), [SoftDelCount(Int) when Format ≥ 9],
  *                [HasSciId(Byte), [SciId(16 bytes)] when Format ≥ 10], FieldInfosFiles(Set), DocValuesUpdates(Int × {Field(Int), Files(Set)}) }
  *   UserData(Map), Footer
+ * Fixed-width numbers are big-endian in every version (Lucene 9 kept this file big-endian).
  * Corresponds to org.apache.lucene.index.SegmentInfos#readCommit.
  */
 import { readIndexHeader, verifyFooter } from './codec-util';
@@ -47,7 +47,6 @@ export function parseSegmentInfos(bytes: Uint8Array, resource: string): SegmentI
   const format = header.version;
   const writtenBy = [input.readVInt(), input.readVInt(), input.readVInt()];
   const indexCreatedMajor = format >= 7 ? input.readVInt() : 6;
-  input.littleEndian = writtenBy[0] >= 9;
   const version = input.readLongBig();
   if (format < 8) input.readInt();
   else input.readVLong();
