@@ -1,6 +1,8 @@
-/** Blobs in a local folder: positional reads through one file handle per blob, opened on first use. */
+/**
+ * Blobs in a local folder. Each ranged read opens, reads and closes the file: reads are large (a window of
+ * stored fields) or few (metadata), and no handle outlives the read.
+ */
 import { open, readdir, readFile, stat } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { checkRange, type ByteSource } from '../common/byte-source';
 import type { BlobStore } from './blob-store';
@@ -38,22 +40,25 @@ export class FsBlobStore implements BlobStore {
     } catch (error) {
       throw this.#notFound(path, error);
     }
-    let handle: Promise<FileHandle> | undefined;
     const name = `${this.location}/${path}`;
     return {
       name,
       byteLength: size,
       read: async (start, end) => {
         checkRange(name, size, start, end);
-        handle ??= open(file, 'r');
-        const buffer = Buffer.allocUnsafe(end - start);
-        let done = 0;
-        while (done < buffer.length) {
-          const { bytesRead } = await (await handle).read(buffer, done, buffer.length - done, start + done);
-          if (bytesRead === 0) throw new SnapshotError('MA_SNAPSHOT_CORRUPT', `${name} ended at ${start + done} bytes, expected ${size}`);
-          done += bytesRead;
+        const handle = await open(file, 'r');
+        try {
+          const buffer = Buffer.allocUnsafe(end - start);
+          let done = 0;
+          while (done < buffer.length) {
+            const { bytesRead } = await handle.read(buffer, done, buffer.length - done, start + done);
+            if (bytesRead === 0) throw new SnapshotError('MA_SNAPSHOT_CORRUPT', `${name} ended at ${start + done} bytes, expected ${size}`);
+            done += bytesRead;
+          }
+          return buffer;
+        } finally {
+          await handle.close();
         }
-        return buffer;
       },
     };
   }
