@@ -1,0 +1,97 @@
+/**
+ * Turns a snapshot's index metadata into a create-index request OpenSearch accepts: settings cleaned of
+ * what belongs to the source cluster (ids, versions, allocation, lifecycle) and mappings without types.
+ * `console metadata migrate` and the backfill worker both use it.
+ */
+import type { IndexMetadata } from '../snapshot';
+
+/** How an index with several mapping types (Elasticsearch 5) is carried over. */
+export type MultiTypeRule = 'merge' | 'split';
+
+const DROPPED_SETTINGS = [
+  /^index\.uuid$/,
+  /^index\.version\./,
+  /^index\.creation_date/,
+  /^index\.provided_name$/,
+  /^index\.history\.uuid$/,
+  /^index\.routing\.allocation\./,
+  /^index\.resize\./,
+  /^index\.shrink\./,
+  /^index\.blocks\./,
+  /^index\.lifecycle\./,
+  /^index\.frozen$/,
+  /^index\.search\.throttled$/,
+  /^index\.verified_before_close$/,
+  /^index\.soft_deletes\./,
+  /^index\.mapper\.dynamic$/,
+  /^index\.format$/,
+  /^xpack\./,
+  /^archived\./,
+];
+
+export function cleanSettings(settings: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (!DROPPED_SETTINGS.some((pattern) => pattern.test(key))) out[key] = value;
+  }
+  return out;
+}
+
+const DROPPED_MAPPING_KEYS = ['_all', '_default_', 'include_in_all'];
+
+function cleanMapping(mapping: unknown): Record<string, unknown> {
+  if (!mapping || typeof mapping !== 'object') return {};
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(mapping as Record<string, unknown>)) {
+    if (DROPPED_MAPPING_KEYS.includes(key)) continue;
+    out[key] = key === 'properties' && value && typeof value === 'object' ? cleanProperties(value as Record<string, unknown>) : value;
+  }
+  return out;
+}
+
+function cleanProperties(properties: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(properties)) {
+    if (!field || typeof field !== 'object') continue;
+    const copy: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(field as Record<string, unknown>)) {
+      if (key === 'include_in_all') continue;
+      copy[key] = (key === 'properties' || key === 'fields') && value && typeof value === 'object' ? cleanProperties(value as Record<string, unknown>) : value;
+    }
+    out[name] = copy;
+  }
+  return out;
+}
+
+export interface TargetIndex {
+  name: string;
+  body: { settings: Record<string, unknown>; mappings: Record<string, unknown>; aliases: Record<string, unknown> };
+  /** The mapping type whose documents go to this index (split rule); undefined = all. */
+  type?: string;
+}
+
+/** The target indices for one snapshot index. */
+export function targetIndices(metadata: IndexMetadata, rule: MultiTypeRule = 'merge'): TargetIndex[] {
+  const settings = cleanSettings(metadata.settings);
+  const types = Object.keys(metadata.mappings).filter((t) => t !== '_default_');
+  const aliases = metadata.aliases;
+  if (types.length <= 1) {
+    return [{ name: metadata.name, body: { settings, mappings: cleanMapping(types.length ? metadata.mappings[types[0]] : {}), aliases } }];
+  }
+  if (rule === 'split') {
+    return types.map((type) => ({ name: `${metadata.name}_${type}`, type, body: { settings, mappings: cleanMapping(metadata.mappings[type]), aliases: {} } }));
+  }
+  const merged: Record<string, unknown> = {};
+  for (const type of types) {
+    const mapping = cleanMapping(metadata.mappings[type]);
+    merged.properties = { ...((merged.properties as object) ?? {}), ...((mapping.properties as object) ?? {}) };
+  }
+  return [{ name: metadata.name, body: { settings, mappings: merged, aliases } }];
+}
+
+/** Where a document of `type` goes. */
+export function targetIndexFor(metadata: IndexMetadata, rule: MultiTypeRule, type: string | undefined): string {
+  const types = Object.keys(metadata.mappings).filter((t) => t !== '_default_');
+  if (rule === 'split' && types.length > 1 && type) return `${metadata.name}_${type}`;
+  return metadata.name;
+}

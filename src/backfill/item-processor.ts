@@ -1,0 +1,107 @@
+/**
+ * Migrates one work item: reads its range of the shard from the snapshot, sends the documents in bulks
+ * with several in flight, and checkpoints the exact position after every acknowledged bulk (and with each
+ * heartbeat), so a worker killed at any moment loses at most the bulks that were in flight.
+ */
+import type { Logger } from 'pino';
+import { BACKFILL_METRICS } from '../metrics/names';
+import type { EmfEmitter } from '../metrics/emf';
+import type { DocPosition, ShardReader } from '../lucene';
+import { BulkSink, singleLine, type BulkDocument } from './bulk-sink';
+import type { FailedDocumentLog } from './failed-documents';
+import type { Lease } from './lease';
+
+export interface BatchLimits {
+  maxDocs: number;
+  maxBytes: number;
+}
+
+export interface ProcessResult {
+  outcome: 'completed' | 'stopped' | 'lost';
+}
+
+interface Batch {
+  documents: BulkDocument[];
+  /** Position after the batch's last document. */
+  next: DocPosition;
+  done: boolean;
+  promise?: Promise<void>;
+}
+
+export interface ItemContext {
+  reader: ShardReader;
+  lease: Lease;
+  sink: BulkSink;
+  failedLog: FailedDocumentLog;
+  metrics: EmfEmitter;
+  log: Logger;
+  limits: BatchLimits;
+  targetIndexFor: (type: string | undefined) => string;
+  /** Becomes true when the worker must stop (SIGTERM). */
+  stopping: () => boolean;
+}
+
+export async function processItem(context: ItemContext): Promise<ProcessResult> {
+  const { reader, lease, sink, limits } = context;
+  const item = lease.item;
+  const from = item.cursor ?? item.range.from;
+  const inFlight: Batch[] = [];
+  let firstError: unknown;
+
+  // Commits the position after the longest prefix of acknowledged batches.
+  const commitDone = async () => {
+    let next: DocPosition | undefined;
+    while (inFlight.length > 0 && inFlight[0].done) next = inFlight.shift()!.next;
+    if (next) await lease.checkpoint(next);
+  };
+
+  const submit = (documents: BulkDocument[], next: DocPosition) => {
+    const batch: Batch = { documents, next, done: false };
+    batch.promise = sink.send(documents).then(
+      async (outcome) => {
+        context.metrics.count(BACKFILL_METRICS.documentsMigrated, outcome.indexed);
+        context.metrics.count(BACKFILL_METRICS.bytesMigrated, outcome.bytes, 'Bytes');
+        context.metrics.observe(BACKFILL_METRICS.bulkLatency, outcome.latencyMs);
+        if (outcome.throttled) context.metrics.count(BACKFILL_METRICS.bulkThrottled, outcome.throttled);
+        if (outcome.rejected.length) {
+          context.metrics.count(BACKFILL_METRICS.documentsFailed, outcome.rejected.length);
+          await context.failedLog.write(outcome.rejected);
+          context.log.warn({ item: item.id, rejected: outcome.rejected.length, first: outcome.rejected[0].reason }, 'documents rejected by the target');
+        }
+        lease.record(outcome.indexed, outcome.bytes, outcome.rejected.length);
+        batch.done = true;
+        await commitDone();
+      },
+      (error: unknown) => {
+        firstError ??= error;
+      },
+    );
+    inFlight.push(batch);
+  };
+
+  let documents: BulkDocument[] = [];
+  let bytes = 0;
+  let last: DocPosition | undefined;
+  for await (const doc of reader.documents({ from, to: item.range.to })) {
+    if (context.stopping() || lease.lost || firstError) break;
+    const source = singleLine(doc.source);
+    documents.push({ index: context.targetIndexFor(doc.type), id: doc.id, ...(doc.routing !== undefined ? { routing: doc.routing } : {}), source });
+    bytes += source.length + doc.id.length + 64;
+    last = doc.position;
+    if (documents.length >= limits.maxDocs || bytes >= limits.maxBytes) {
+      submit(documents, { segment: last.segment, doc: last.doc + 1 });
+      documents = [];
+      bytes = 0;
+      // Backpressure: never hold more batches than the sink may send at once, plus one being filled.
+      while (inFlight.length > sink.concurrency && !firstError) await Promise.race(inFlight.filter((b) => !b.done).map((b) => b.promise));
+    }
+  }
+  const interrupted = context.stopping() || lease.lost || firstError !== undefined;
+  if (!interrupted && documents.length > 0 && last) submit(documents, { segment: last.segment, doc: last.doc + 1 });
+  await Promise.all(inFlight.map((b) => b.promise));
+  if (firstError) throw firstError;
+  await commitDone();
+  if (lease.lost) return { outcome: 'lost' };
+  if (interrupted) return { outcome: 'stopped' };
+  return { outcome: 'completed' };
+}
