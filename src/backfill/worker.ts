@@ -208,7 +208,7 @@ export class BackfillWorker {
         continue;
       }
       this.#log.info({ snapshot: snapshot.name }, 'planning work items');
-      const items = await this.#planItems(snapshot);
+      const { items, totalDocuments } = await this.#planItems(snapshot);
       await this.#state.createItems(items, Date.now());
       const current = await this.#state.get<SetupDoc>(SETUP_ID);
       if (!current || current.doc.creatorId !== this.#config.workerId) continue;
@@ -218,7 +218,7 @@ export class BackfillWorker {
         completedAt: Date.now(),
         totalItems: items.length,
         totalShards: shards,
-        totalDocuments: items.reduce((sum, i) => sum + i.documents, 0),
+        totalDocuments,
       });
       if (done) {
         this.#log.info({ items: items.length, shards }, 'work items planned');
@@ -227,18 +227,21 @@ export class BackfillWorker {
     }
   }
 
-  async #planItems(snapshot: SnapshotSummary): Promise<WorkItemSpec[]> {
+  /** Work items for every shard; the exact live total comes from the commits (item counts are estimates). */
+  async #planItems(snapshot: SnapshotSummary): Promise<{ items: WorkItemSpec[]; totalDocuments: number }> {
     const allow = this.#config.indexAllowlist;
     const indices = snapshot.indices.filter((name) => (allow?.length ? allow.includes(name) : !name.startsWith('.')));
     const missing = allow?.filter((name) => !snapshot.indices.includes(name)) ?? [];
     if (missing.length) throw new SnapshotError('MA_SNAPSHOT_NOT_FOUND', `--index-allowlist names indices that snapshot "${snapshot.name}" does not hold: ${missing.join(', ')}`);
     const items: WorkItemSpec[] = [];
+    let totalDocuments = 0;
     for (const index of indices) {
       const metadata = await this.#indexMetadata(snapshot, index);
       for (let shard = 0; shard < metadata.numberOfShards; shard++) {
         try {
           const { reader } = await openSnapshotShard(this.#repo, snapshot, index, shard);
           items.push(...splitShard(index, shard, reader.segments, this.#config.docsPerWorkItem));
+          totalDocuments += reader.liveDocCount;
         } catch (error) {
           // An unreadable shard still gets its item, which fails with the reason when a worker takes it.
           this.#log.error({ index, shard, err: (error as Error).message }, 'cannot read shard while planning');
@@ -246,7 +249,7 @@ export class BackfillWorker {
         }
       }
     }
-    return items;
+    return { items, totalDocuments };
   }
 
   async #allDone(): Promise<boolean> {
