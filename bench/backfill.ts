@@ -1,0 +1,147 @@
+/**
+ * End-to-end backfill throughput into the test bed's OpenSearch, side by side in one run:
+ *   ours            a backfill-worker process reading the snapshot and bulk-indexing (peak RSS sampled)
+ *   minimal loader  the same documents as pre-built bulk bodies sent with the same concurrency (the ceiling)
+ *   elasticdump     copying the same index from the source cluster (installed into the cache on first use)
+ * `_reindex` from remote is not measured: the test bed's OpenSearch distribution has no reindex module.
+ *   npm run -s bench -- backfill          (BENCH_DOCS=… to change the size; BENCH_SKIP_ELASTICDUMP=1 to skip it)
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClusterClient } from '../src/cluster';
+import { openRepository, openSnapshotShard } from '../src/snapshot';
+import { testbedHome } from '../test/testbed/home';
+import { up } from '../test/testbed/testbed';
+import { BENCH_DOCS, benchRepoName, ensureBenchSnapshot } from './snapshot-fixture';
+
+const CONCURRENCY = 4;
+const SETTINGS = { number_of_shards: 1, number_of_replicas: 0, refresh_interval: -1 };
+
+async function count(client: ClusterClient, index: string): Promise<number> {
+  await client.request('POST', `/${index}/_refresh`, { idempotent: true });
+  return (await client.request<{ count: number }>('GET', `/${index}/_count`)).body.count;
+}
+
+async function recreate(client: ClusterClient, index: string): Promise<void> {
+  await client.request('DELETE', `/${index}`, { expectStatus: [404] });
+  await client.request('PUT', `/${index}`, { body: { settings: SETTINGS } });
+}
+
+async function minimalLoader(target: ClusterClient, location: string): Promise<number> {
+  const index = 'bench-minimal-loader';
+  const repo = openRepository(location);
+  const snapshot = await repo.snapshot('snap');
+  const bodies: Buffer[] = [];
+  let lines: Buffer[] = [];
+  const { reader } = await openSnapshotShard(repo, snapshot, snapshot.indices[0], 0);
+  for await (const doc of reader.documents()) {
+    lines.push(Buffer.from(`{"index":{"_index":"${index}","_id":"${doc.id}"}}\n`), Buffer.from(doc.source), Buffer.from('\n'));
+    if (lines.length === 3000) {
+      bodies.push(Buffer.concat(lines));
+      lines = [];
+    }
+  }
+  if (lines.length) bodies.push(Buffer.concat(lines));
+  await recreate(target, index);
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        const response = await target.request<{ errors: boolean }>('POST', '/_bulk', { body, contentType: 'application/x-ndjson', idempotent: true });
+        if (response.body.errors) throw new Error('minimal loader: bulk errors');
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if ((await count(target, index)) !== BENCH_DOCS) throw new Error('minimal loader did not index every document');
+  await target.request('DELETE', `/${index}`);
+  return seconds;
+}
+
+async function ours(target: ClusterClient, targetUrl: string, location: string): Promise<{ seconds: number; peakRssMb: number }> {
+  const index = benchRepoName();
+  await target.request('DELETE', `/${index}`, { expectStatus: [404] });
+  const session = `bench${Date.now()}`;
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../src/backfill/main.ts'), '--snapshot-name', 'snap', '--snapshot-local-dir', location, '--target-host', targetUrl, '--session-name', session, '--max-connections', String(CONCURRENCY)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env },
+  });
+  let peakKb = 0;
+  const sampler = setInterval(() => {
+    try {
+      peakKb = Math.max(peakKb, Number(execFileSync('ps', ['-o', 'rss=', '-p', String(child.pid)], { encoding: 'utf8' }).trim()) || 0);
+    } catch {
+      // exited between samples
+    }
+  }, 200);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(sampler);
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`backfill worker exited ${code}`);
+  if ((await count(target, index)) !== BENCH_DOCS) throw new Error('backfill did not index every document');
+  await target.request('DELETE', `/${index}`);
+  await target.request('DELETE', `/.migrations_working_state_${session}`);
+  return { seconds, peakRssMb: Math.round(peakKb / 1024) };
+}
+
+async function elasticdump(source: ClusterClient, target: ClusterClient, sourceUrl: string, targetUrl: string): Promise<number> {
+  const tools = join(testbedHome(), 'bench-tools');
+  const bin = join(tools, 'node_modules', '.bin', 'elasticdump');
+  if (!existsSync(bin)) {
+    mkdirSync(tools, { recursive: true });
+    process.stderr.write('bench: installing elasticdump into the cache (once)\n');
+    execFileSync('npm', ['install', '--prefix', tools, '--no-audit', '--no-fund', 'elasticdump@6'], { stdio: 'inherit' });
+  }
+  const repo = benchRepoName();
+  const from = 'bench-elasticdump-source';
+  await source.request('DELETE', `/${from}`, { expectStatus: [404] });
+  await source.request('POST', `/_snapshot/${repo}/snap/_restore`, { query: { wait_for_completion: true }, body: { indices: repo, rename_pattern: '.+', rename_replacement: from } });
+  const to = 'bench-elasticdump';
+  await recreate(target, to);
+  const started = performance.now();
+  execFileSync(bin, [`--input=${sourceUrl}/${from}`, `--output=${targetUrl}/${to}`, '--type=data', '--limit=1000', '--quiet'], { stdio: 'inherit' });
+  const seconds = (performance.now() - started) / 1000;
+  const copied = await count(target, to);
+  if (copied !== BENCH_DOCS) throw new Error(`elasticdump copied ${copied} of ${BENCH_DOCS} documents`);
+  await source.request('DELETE', `/${from}`);
+  await target.request('DELETE', `/${to}`);
+  return seconds;
+}
+
+async function main(): Promise<void> {
+  const { endpoints } = await up({ servers: ['source', 'target'] });
+  const location = await ensureBenchSnapshot(endpoints.source, endpoints.repoDir);
+  const source = new ClusterClient({ endpoint: endpoints.source, timeoutMs: 600_000 });
+  const target = new ClusterClient({ endpoint: endpoints.target, timeoutMs: 600_000 });
+  const loaderSeconds = await minimalLoader(target, location);
+  const mine = await ours(target, endpoints.target, location);
+  const dumpSeconds = process.env.BENCH_SKIP_ELASTICDUMP ? undefined : await elasticdump(source, target, endpoints.source, endpoints.target);
+  const rate = (seconds: number) => Math.round(BENCH_DOCS / seconds);
+  const result = {
+    benchmark: 'backfill',
+    documents: BENCH_DOCS,
+    concurrency: CONCURRENCY,
+    oursDocsPerSec: rate(mine.seconds),
+    oursPeakRssMb: mine.peakRssMb,
+    minimalLoaderDocsPerSec: rate(loaderSeconds),
+    elasticdumpDocsPerSec: dumpSeconds === undefined ? null : rate(dumpSeconds),
+    ratioToMinimalLoader: Number((loaderSeconds / mine.seconds).toFixed(2)),
+    ratioToElasticdump: dumpSeconds === undefined ? null : Number((dumpSeconds / mine.seconds).toFixed(1)),
+    reindexFromRemote: 'not measured: the reindex module is not in the test bed distribution',
+  };
+  process.stderr.write(
+    `\n  documents        ${BENCH_DOCS}\n  ours             ${result.oursDocsPerSec} docs/s, peak RSS ${result.oursPeakRssMb} MB\n  minimal loader   ${result.minimalLoaderDocsPerSec} docs/s → ours ×${result.ratioToMinimalLoader}\n  elasticdump      ${result.elasticdumpDocsPerSec ?? 'skipped'} docs/s → ours ×${result.ratioToElasticdump ?? '-'}\n\n`,
+  );
+  process.stdout.write(JSON.stringify(result) + '\n');
+  source.close();
+  target.close();
+}
+
+void main().catch((error: Error) => {
+  process.stderr.write(`bench: ${error.message}\n`);
+  process.exitCode = 1;
+});
