@@ -1,0 +1,108 @@
+/**
+ * Index metadata conversion: a snapshot's settings lose what belongs to the source cluster, mappings lose
+ * their type, and indices with several types (Elasticsearch 5) are merged or split as asked.
+ */
+import type { IndexMetadata } from '../../../src/snapshot';
+import { cleanSettings, targetIndexFor, targetIndices } from '../../../src/backfill/index-metadata';
+
+function metadata(overrides: Partial<IndexMetadata>): IndexMetadata {
+  return { name: 'books', id: 'x', numberOfShards: 2, settings: {}, mappings: {}, aliases: {}, ...overrides };
+}
+
+describe('cleanSettings', () => {
+  it('drops ids, versions, dates and allocation/resize state, and keeps what shapes the index', () => {
+    // GIVEN the flat settings of an index that was shrunk on Elasticsearch 7.10
+    const settings = {
+      'index.uuid': 'Rawk5jN7T6mhHACnMjj5Sg',
+      'index.version.created': '7100299',
+      'index.version.upgraded': '7100299',
+      'index.creation_date': '1711120627919',
+      'index.provided_name': 'books',
+      'index.routing.allocation.initial_recovery._id': 'node-1',
+      'index.routing.allocation.include._tier_preference': 'data_content',
+      'index.resize.source.name': 'books-big',
+      'index.resize.source.uuid': 'abc',
+      'index.shrink.source.name': 'books-big',
+      'index.blocks.write': 'true',
+      'index.number_of_shards': '2',
+      'index.number_of_replicas': '1',
+      'index.refresh_interval': '5s',
+      'index.analysis.analyzer.folded.type': 'custom',
+      'index.analysis.analyzer.folded.tokenizer': 'standard',
+      'index.codec': 'best_compression',
+    };
+
+    // THEN only the index's own shape remains
+    expect(cleanSettings(settings)).toEqual({
+      'index.number_of_shards': '2',
+      'index.number_of_replicas': '1',
+      'index.refresh_interval': '5s',
+      'index.analysis.analyzer.folded.type': 'custom',
+      'index.analysis.analyzer.folded.tokenizer': 'standard',
+      'index.codec': 'best_compression',
+    });
+  });
+});
+
+describe('targetIndices', () => {
+  it('takes the single type out of the mapping and keeps settings and aliases', () => {
+    const meta = metadata({
+      settings: { 'index.number_of_shards': '2', 'index.uuid': 'u' },
+      mappings: { _doc: { _routing: { required: true }, properties: { title: { type: 'text' } } } },
+      aliases: { current: {} },
+    });
+    expect(targetIndices(meta)).toEqual([
+      { name: 'books', body: { settings: { 'index.number_of_shards': '2' }, mappings: { _routing: { required: true }, properties: { title: { type: 'text' } } }, aliases: { current: {} } } },
+    ]);
+  });
+
+  it('removes _all and include_in_all, which OpenSearch refuses, at any depth', () => {
+    const meta = metadata({
+      mappings: {
+        doc: {
+          _all: { enabled: true },
+          properties: { name: { type: 'text', include_in_all: false, fields: { raw: { type: 'keyword', include_in_all: false } } }, address: { properties: { city: { type: 'text', include_in_all: true } } } },
+        },
+      },
+    });
+    expect(targetIndices(meta)[0].body.mappings).toEqual({ properties: { name: { type: 'text', fields: { raw: { type: 'keyword' } } }, address: { properties: { city: { type: 'text' } } } } });
+  });
+
+  it('gives an index without mappings an empty mapping', () => {
+    expect(targetIndices(metadata({ mappings: {} }))[0].body.mappings).toEqual({});
+  });
+
+  describe('an Elasticsearch 5 index with two types', () => {
+    const meta = metadata({
+      name: 'library',
+      mappings: {
+        _default_: { properties: { ignored: { type: 'keyword' } } },
+        book: { _all: { enabled: true }, properties: { title: { type: 'text' } } },
+        author: { properties: { name: { type: 'keyword' } } },
+      },
+      aliases: { lib: {} },
+    });
+
+    it('merge: one index whose mapping holds both types\' fields; every document goes there', () => {
+      expect(targetIndices(meta, 'merge')).toEqual([{ name: 'library', body: { settings: {}, mappings: { properties: { title: { type: 'text' }, name: { type: 'keyword' } } }, aliases: { lib: {} } } }]);
+      expect(targetIndexFor(meta, 'merge', 'book')).toBe('library');
+      expect(targetIndexFor(meta, 'merge', 'author')).toBe('library');
+    });
+
+    it('split: one index per type named <index>_<type>, each document in its type\'s index', () => {
+      const split = targetIndices(meta, 'split');
+      expect(split.map((t) => [t.name, t.type, t.body.mappings])).toEqual([
+        ['library_book', 'book', { properties: { title: { type: 'text' } } }],
+        ['library_author', 'author', { properties: { name: { type: 'keyword' } } }],
+      ]);
+      expect(targetIndexFor(meta, 'split', 'book')).toBe('library_book');
+      expect(targetIndexFor(meta, 'split', 'author')).toBe('library_author');
+    });
+  });
+
+  it('sends every document of a single-type index to the index itself, whatever its type name', () => {
+    const meta = metadata({ mappings: { doc: { properties: {} } } });
+    expect(targetIndexFor(meta, 'split', 'doc')).toBe('books');
+    expect(targetIndexFor(meta, 'merge', undefined)).toBe('books');
+  });
+});
