@@ -6,46 +6,15 @@
  *   npm run -s bench -- decode            (BENCH_DOCS=… to change the size)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClusterClient } from '../src/cluster';
 import { up } from '../test/testbed/testbed';
+import { ensureBenchSnapshot } from './snapshot-fixture';
 
-const DOCS = Number(process.env.BENCH_DOCS ?? 200_000);
 const REFERENCE_DOCS_PER_SEC = 590_000 / 60;
-const WORDS = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua'.split(' ');
-
-function document(n: number): object {
-  const words = (count: number, seed: number) => Array.from({ length: count }, (_, i) => WORDS[(seed * 31 + i * 7) % WORDS.length]).join(' ');
-  return { id: n, title: words(8, n), body: words(360, n + 1), tags: [WORDS[n % WORDS.length], WORDS[(n + 5) % WORDS.length]], created: new Date(1_700_000_000_000 + n * 1000).toISOString(), score: n % 1000 };
-}
-
-async function ensureSnapshot(source: string, repoDir: string): Promise<string> {
-  const name = `bench-decode-v2-${DOCS}`;
-  const location = join(repoDir, name);
-  if (existsSync(join(location, 'index.latest'))) return location;
-  const client = new ClusterClient({ endpoint: source, timeoutMs: 300_000, compressRequests: true });
-  const index = name;
-  await client.request('DELETE', `/${index}`, { expectStatus: [404] });
-  await client.request('PUT', `/${index}`, { body: { settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: -1 } } });
-  process.stderr.write(`bench: indexing ${DOCS} documents into ${index} (once; the snapshot is kept for later runs)\n`);
-  for (let start = 0; start < DOCS; start += 2000) {
-    const lines: string[] = [];
-    for (let n = start; n < Math.min(DOCS, start + 2000); n++) lines.push(JSON.stringify({ index: { _index: index, _id: String(n) } }), JSON.stringify(document(n)));
-    const response = await client.request<{ errors: boolean }>('POST', '/_bulk', { body: lines.join('\n') + '\n', contentType: 'application/x-ndjson', idempotent: true });
-    if (response.body.errors) throw new Error('bulk indexing reported errors');
-  }
-  await client.request('POST', `/${index}/_refresh`);
-  await client.request('PUT', `/_snapshot/${name}`, { body: { type: 'fs', settings: { location } } });
-  await client.request('PUT', `/_snapshot/${name}/snap`, { query: { wait_for_completion: true }, body: { indices: index } });
-  await client.request('DELETE', `/${index}`);
-  client.close();
-  return location;
-}
 
 async function main(): Promise<void> {
   const { endpoints } = await up({ servers: ['source'] });
-  const location = await ensureSnapshot(endpoints.source, endpoints.repoDir);
+  const location = await ensureBenchSnapshot(endpoints.source, endpoints.repoDir);
   const runs = [];
   for (let i = 0; i < 3; i++) {
     const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'decode-run.ts'), location, 'snap'], { encoding: 'utf8' });

@@ -47,6 +47,7 @@ export async function processItem(context: ItemContext): Promise<ProcessResult> 
   const from = item.cursor ?? item.range.from;
   const inFlight: Batch[] = [];
   let firstError: unknown;
+  let checkpoints: Promise<void> = Promise.resolve();
 
   // Commits the position after the longest prefix of acknowledged batches.
   const commitDone = async () => {
@@ -70,7 +71,11 @@ export async function processItem(context: ItemContext): Promise<ProcessResult> 
         }
         lease.record(outcome.indexed, outcome.bytes, outcome.rejected.length);
         batch.done = true;
-        await commitDone();
+        batch.documents = [];
+        // The checkpoint is written in the background: the next bulk need not wait for it.
+        checkpoints = checkpoints.then(commitDone).catch((error: unknown) => {
+          firstError ??= error;
+        });
       },
       (error: unknown) => {
         firstError ??= error;
@@ -92,13 +97,17 @@ export async function processItem(context: ItemContext): Promise<ProcessResult> 
       submit(documents, { segment: last.segment, doc: last.doc + 1 });
       documents = [];
       bytes = 0;
-      // Backpressure: never hold more batches than the sink may send at once, plus one being filled.
-      while (inFlight.length > sink.concurrency && !firstError) await Promise.race(inFlight.filter((b) => !b.done).map((b) => b.promise));
+      // Backpressure: keep as many bulks in flight as the sink allows (it lowers that while the target
+      // throttles), and no more, so memory stays bounded by a few batches.
+      for (let sending = inFlight.filter((b) => !b.done); sending.length >= sink.concurrency && !firstError; sending = inFlight.filter((b) => !b.done)) {
+        await Promise.race(sending.map((b) => b.promise));
+      }
     }
   }
   const interrupted = context.stopping() || lease.lost || firstError !== undefined;
   if (!interrupted && documents.length > 0 && last) submit(documents, { segment: last.segment, doc: last.doc + 1 });
   await Promise.all(inFlight.map((b) => b.promise));
+  await checkpoints;
   if (firstError) throw firstError;
   await commitDone();
   if (lease.lost) return { outcome: 'lost' };

@@ -66,7 +66,7 @@ export class Lease {
     this.#pending.failed += failed;
   }
 
-  #update(change: (doc: WorkItemDoc) => WorkItemDoc): Promise<boolean> {
+  #update(change: (doc: WorkItemDoc) => WorkItemDoc, refresh = false): Promise<boolean> {
     const next = this.#queue.then(async () => {
       if (this.#lost) return false;
       const pending = this.#pending;
@@ -79,7 +79,7 @@ export class Lease {
         docsFailed: base.docsFailed + pending.failed,
         updatedAt: this.timing.now(),
       });
-      const written = await this.state.replace(this.#current, doc);
+      const written = await this.state.replace(this.#current, doc, refresh);
       if (!written) {
         this.#lost = true;
         this.stop();
@@ -103,18 +103,18 @@ export class Lease {
 
   complete(): Promise<boolean> {
     this.stop();
-    return this.#update((doc) => ({ ...doc, status: 'completed', completedAt: this.timing.now(), expiration: 0, leaseHolderId: undefined, error: undefined }));
+    return this.#update((doc) => ({ ...doc, status: 'completed', completedAt: this.timing.now(), expiration: 0, leaseHolderId: undefined, error: undefined }), true);
   }
 
   /** Gives the item back (SIGTERM, transient failure): another worker resumes from the checkpoint. */
   release(error?: string): Promise<boolean> {
     this.stop();
-    return this.#update((doc) => ({ ...doc, status: 'pending', expiration: 0, leaseHolderId: undefined, ...(error ? { error } : {}) }));
+    return this.#update((doc) => ({ ...doc, status: 'pending', expiration: 0, leaseHolderId: undefined, ...(error ? { error } : {}) }), true);
   }
 
   fail(error: string): Promise<boolean> {
     this.stop();
-    return this.#update((doc) => ({ ...doc, status: 'failed', expiration: 0, leaseHolderId: undefined, error }));
+    return this.#update((doc) => ({ ...doc, status: 'failed', expiration: 0, leaseHolderId: undefined, error }), true);
   }
 
   stop(): void {

@@ -33,10 +33,11 @@ export const FLAGS: FlagSpec[] = [
   { flags: '--target-aws-region <region>', env: 'TARGET_AWS_REGION', help: 'sign requests with AWS SigV4 for this region' },
   { flags: '--target-aws-service-signing-name <name>', env: 'TARGET_AWS_SERVICE_SIGNING_NAME', help: 'SigV4 service: es (managed domains) or aoss (serverless)', default: 'es' },
   { flags: '--target-insecure', env: 'TARGET_INSECURE', help: 'accept any TLS certificate from the target' },
+  { flags: '--target-compression', env: 'TARGET_COMPRESSION', help: 'gzip bulk bodies (saves network, costs CPU on both sides)' },
   { flags: '--index-allowlist <names>', env: 'INDEX_ALLOWLIST', help: 'comma-separated indices to migrate (default: every index not starting with a dot)' },
   { flags: '--session-name <name>', env: 'SESSION_NAME', help: 'suffix of the working-state index, to run separate backfills side by side' },
   { flags: '--worker-id <id>', env: 'WORKER_ID', help: 'name of this worker in the working state (default: host name and a random suffix)' },
-  { flags: '--max-docs-per-bulk <n>', env: 'MAX_DOCS_PER_BULK', help: 'documents per bulk request', default: '1000' },
+  { flags: '--max-docs-per-bulk <n>', env: 'MAX_DOCS_PER_BULK', help: 'documents per bulk request at most', default: '5000' },
   { flags: '--max-bytes-per-bulk <bytes>', env: 'MAX_BYTES_PER_BULK', help: 'bytes per bulk request', default: String(10 * 1024 * 1024) },
   { flags: '--max-connections <n>', env: 'MAX_CONNECTIONS', help: 'bulk requests in flight at most (lowered automatically while the target throttles)', default: '4' },
   { flags: '--docs-per-work-item <n>', env: 'DOCS_PER_WORK_ITEM', help: 'split shards into work items of about this many documents', default: '1000000' },
@@ -68,6 +69,7 @@ const schema = z
     targetAwsRegion: z.string().optional(),
     targetAwsServiceSigningName: z.enum(['es', 'aoss'], { message: '--target-aws-service-signing-name must be es or aoss' }),
     targetInsecure: z.boolean().optional(),
+    targetCompression: z.boolean().optional(),
     indexAllowlist: z.string().optional(),
     sessionName: z.string().regex(/^[a-z0-9_-]*$/, '--session-name may hold only lower-case letters, digits, - and _').optional(),
     workerId: z.string().optional(),
@@ -105,7 +107,8 @@ export function buildCommand(): Command {
 }
 
 export function parseWorkerOptions(raw: Record<string, unknown>): WorkerConfig {
-  const normalised = { ...raw, targetInsecure: raw.targetInsecure === true || raw.targetInsecure === 'true', createIndices: raw.createIndices !== false && raw.createIndices !== 'false' };
+  const flag = (value: unknown) => value === true || value === 'true' || value === '1';
+  const normalised = { ...raw, targetInsecure: flag(raw.targetInsecure), targetCompression: flag(raw.targetCompression), failedDocsOmitSource: flag(raw.failedDocsOmitSource), createIndices: raw.createIndices !== false && raw.createIndices !== 'false' };
   const parsed = schema.safeParse(normalised);
   if (!parsed.success) throw new OptionsError(parsed.error.issues.map((i) => i.message).join('; '));
   const o = parsed.data;
@@ -117,7 +120,7 @@ export function parseWorkerOptions(raw: Record<string, unknown>): WorkerConfig {
     repoUri: (o.snapshotLocalDir ?? o.s3RepoUri) as string,
     s3Region: o.s3Region,
     s3Endpoint: o.s3Endpoint,
-    target: { endpoint: o.targetHost, auth, allowInsecure: o.targetInsecure },
+    target: { endpoint: o.targetHost, auth, allowInsecure: o.targetInsecure, compressRequests: o.targetCompression === true },
     indexAllowlist: o.indexAllowlist?.split(',').map((s) => s.trim()).filter(Boolean),
     sessionName: o.sessionName || undefined,
     workerId: o.workerId ?? `${hostname()}-${randomUUID().slice(0, 8)}`,

@@ -65,7 +65,7 @@ export class BackfillWorker {
   constructor(config: WorkerConfig, log: Logger, metricsSink: { write(line: string): void }) {
     this.#config = config;
     this.#log = log;
-    this.#client = new ClusterClient({ compressRequests: true, ...config.target });
+    this.#client = new ClusterClient(config.target);
     this.#state = new WorkingState(this.#client, config.sessionName);
     this.#repo = openRepository(config.repoUri, { region: config.s3Region, endpoint: config.s3Endpoint });
     this.#metrics = new EmfEmitter({ stage: config.stage, component: COMPONENTS.backfill }, metricsSink);

@@ -120,11 +120,15 @@ export class WorkingState {
     return response.status !== 409;
   }
 
-  /** Replaces the document if nobody changed it since `seen`; the new version, or undefined on conflict. */
-  async replace<T>(seen: Versioned<T>, doc: T): Promise<Versioned<T> | undefined> {
+  /**
+   * Replaces the document if nobody changed it since `seen`; the new version, or undefined on conflict.
+   * Status changes are made visible to searches at once (`refresh`); checkpoints and heartbeats need not be,
+   * since reads by id are real-time and a stale search result only costs a conflict.
+   */
+  async replace<T>(seen: Versioned<T>, doc: T, refresh = true): Promise<Versioned<T> | undefined> {
     const response = await this.#client.request<{ _seq_no: number; _primary_term: number }>('PUT', `/${this.index}/_doc/${encodeURIComponent(seen.id)}`, {
       body: doc as object,
-      query: { if_seq_no: seen.seqNo, if_primary_term: seen.primaryTerm, refresh: 'true' },
+      query: { if_seq_no: seen.seqNo, if_primary_term: seen.primaryTerm, refresh: refresh ? 'true' : 'false' },
       expectStatus: [409],
     });
     if (response.status === 409) return undefined;
