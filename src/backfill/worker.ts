@@ -11,7 +11,7 @@ import { EmfEmitter } from '../metrics/emf';
 import { BACKFILL_METRICS, COMPONENTS } from '../metrics/names';
 import { openRepository, openSnapshotShard, SnapshotError, type IndexMetadata, type SnapshotRepository, type SnapshotSummary } from '../snapshot';
 import { BulkSink } from './bulk-sink';
-import { fileFailedDocumentLog } from './failed-documents';
+import { fileFailedDocumentLog, s3FailedDocumentLog, type FailedDocumentLog } from './failed-documents';
 import { targetIndexFor, targetIndices, type MultiTypeRule } from './index-metadata';
 import { processItem } from './item-processor';
 import { Lease } from './lease';
@@ -36,6 +36,8 @@ export interface WorkerConfig {
   multiTypeRule: MultiTypeRule;
   createIndices: boolean;
   failedDocsDir: string;
+  /** When set, refused documents go to S3 rather than to `failedDocsDir`. */
+  failedDocsS3Uri?: string;
   failedDocsIncludeSource: boolean;
   stage: string;
   /** Failed attempts after which an item is marked failed. */
@@ -58,6 +60,7 @@ export class BackfillWorker {
   readonly #repo: SnapshotRepository;
   readonly #metrics: EmfEmitter;
   readonly #sink: BulkSink;
+  readonly #failedLog: FailedDocumentLog;
   #stopping = false;
   #metadata = new Map<string, Promise<IndexMetadata>>();
   #createdIndices = new Set<string>();
@@ -70,6 +73,9 @@ export class BackfillWorker {
     this.#repo = openRepository(config.repoUri, { region: config.s3Region, endpoint: config.s3Endpoint });
     this.#metrics = new EmfEmitter({ stage: config.stage, component: COMPONENTS.backfill }, metricsSink);
     this.#sink = new BulkSink(this.#client, { maxConcurrency: config.maxConcurrentBulks });
+    this.#failedLog = config.failedDocsS3Uri
+      ? s3FailedDocumentLog(config.failedDocsS3Uri, config.workerId, config.failedDocsIncludeSource, { region: config.s3Region, endpoint: config.s3Endpoint })
+      : fileFailedDocumentLog(config.failedDocsDir, config.workerId, config.failedDocsIncludeSource);
   }
 
   /** Stop claiming, finish or abandon the current bulks, checkpoint, release the lease. */
@@ -129,7 +135,7 @@ export class BackfillWorker {
         reader,
         lease,
         sink: this.#sink,
-        failedLog: fileFailedDocumentLog(this.#config.failedDocsDir, this.#config.workerId, this.#config.failedDocsIncludeSource),
+        failedLog: this.#failedLog,
         metrics: this.#metrics,
         log,
         limits: { maxDocs: this.#config.maxDocsPerBatch, maxBytes: this.#config.maxBytesPerBatch },
