@@ -13,7 +13,7 @@ import { ClusterClient } from '../src/cluster';
 import { openRepository, openSnapshotShard } from '../src/snapshot';
 import { testbedHome } from '../test/testbed/home';
 import { up } from '../test/testbed/testbed';
-import { BENCH_DOCS, benchRepoName, ensureBenchSnapshot } from './snapshot-fixture';
+import { BENCH_DOCS, benchRepoName, ensureBenchSnapshot, ensureLargeDocumentSnapshot } from './snapshot-fixture';
 
 const CONCURRENCY = 4;
 const SETTINGS = { number_of_shards: 1, number_of_replicas: 0, refresh_interval: -1 };
@@ -61,8 +61,7 @@ async function minimalLoader(target: ClusterClient, location: string): Promise<n
   return seconds;
 }
 
-async function ours(target: ClusterClient, targetUrl: string, location: string): Promise<{ seconds: number; peakRssMb: number }> {
-  const index = benchRepoName();
+async function ours(target: ClusterClient, targetUrl: string, location: string, index = benchRepoName(), expected = BENCH_DOCS): Promise<{ seconds: number; peakRssMb: number }> {
   await target.request('DELETE', `/${index}`, { expectStatus: [404] });
   const session = `bench${Date.now()}`;
   const started = performance.now();
@@ -85,7 +84,7 @@ async function ours(target: ClusterClient, targetUrl: string, location: string):
   clearInterval(sampler);
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`backfill worker exited ${code}`);
-  if ((await count(target, index)) !== BENCH_DOCS) throw new Error('backfill did not index every document');
+  if ((await count(target, index)) !== expected) throw new Error('backfill did not index every document');
   await target.request('DELETE', `/${index}`);
   await target.request('DELETE', `/.migrations_working_state_${session}`);
   return { seconds, peakRssMb: Math.round(peakKb / 1024) };
@@ -128,6 +127,8 @@ async function main(): Promise<void> {
   const loaderSeconds = Math.min(...loaderRuns);
   const mine = mineRuns.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   mine.peakRssMb = Math.max(...mineRuns.map((r) => r.peakRssMb));
+  const large = await ensureLargeDocumentSnapshot(endpoints.source, endpoints.repoDir);
+  const largeRun = await ours(target, endpoints.target, large, 'bench-large-12x20mb', 12);
   const dumpSeconds = process.env.BENCH_SKIP_ELASTICDUMP ? undefined : await elasticdump(source, target, endpoints.source, endpoints.target);
   const rate = (seconds: number) => Math.round(BENCH_DOCS / seconds);
   const result = {
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
     concurrency: CONCURRENCY,
     oursDocsPerSec: rate(mine.seconds),
     oursPeakRssMb: mine.peakRssMb,
+    oursPeakRssMbWith20MbDocuments: largeRun.peakRssMb,
     minimalLoaderDocsPerSec: rate(loaderSeconds),
     elasticdumpDocsPerSec: dumpSeconds === undefined ? null : rate(dumpSeconds),
     ratioToMinimalLoader: Number((loaderSeconds / mine.seconds).toFixed(2)),
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
     reindexFromRemote: 'not measured: the reindex module is not in the test bed distribution',
   };
   process.stderr.write(
-    `\n  documents        ${BENCH_DOCS}\n  ours             ${result.oursDocsPerSec} docs/s, peak RSS ${result.oursPeakRssMb} MB\n  minimal loader   ${result.minimalLoaderDocsPerSec} docs/s → ours ×${result.ratioToMinimalLoader}\n  elasticdump      ${result.elasticdumpDocsPerSec ?? 'skipped'} docs/s → ours ×${result.ratioToElasticdump ?? '-'}\n\n`,
+    `\n  documents        ${BENCH_DOCS}\n  ours             ${result.oursDocsPerSec} docs/s, peak RSS ${result.oursPeakRssMb} MB (${result.oursPeakRssMbWith20MbDocuments} MB with 20 MB documents)\n  minimal loader   ${result.minimalLoaderDocsPerSec} docs/s → ours ×${result.ratioToMinimalLoader}\n  elasticdump      ${result.elasticdumpDocsPerSec ?? 'skipped'} docs/s → ours ×${result.ratioToElasticdump ?? '-'}\n\n`,
   );
   process.stdout.write(JSON.stringify(result) + '\n');
   source.close();

@@ -38,3 +38,24 @@ export async function ensureBenchSnapshot(source: string, repoDir: string): Prom
   client.close();
   return location;
 }
+
+/** A snapshot of a few documents of about 20 MB each (`snap`), for the memory bound with huge documents. */
+export async function ensureLargeDocumentSnapshot(source: string, repoDir: string, documents = 12, megabytes = 20): Promise<string> {
+  const name = `bench-large-${documents}x${megabytes}mb`;
+  const location = join(repoDir, name);
+  if (existsSync(join(location, 'index.latest'))) return location;
+  const client = new ClusterClient({ endpoint: source, timeoutMs: 300_000 });
+  await client.request('DELETE', `/${name}`, { expectStatus: [404] });
+  await client.request('PUT', `/${name}`, { body: { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: { properties: { blob: { type: 'text', index: false } } } } });
+  const chunk = 'abcdefghij'.repeat(100);
+  for (let n = 0; n < documents; n++) {
+    const blob = Array.from({ length: megabytes * 1000 }, (_, i) => `${i}:${chunk.slice(i % 100)}`).join(' ').slice(0, megabytes * 1024 * 1024);
+    await client.request('PUT', `/${name}/_doc/${n}`, { body: JSON.stringify({ n, blob }) });
+  }
+  await client.request('POST', `/${name}/_refresh`);
+  await client.request('PUT', `/_snapshot/${name}`, { body: { type: 'fs', settings: { location } } });
+  await client.request('PUT', `/_snapshot/${name}/snap`, { query: { wait_for_completion: true }, body: { indices: name } });
+  await client.request('DELETE', `/${name}`);
+  client.close();
+  return location;
+}
