@@ -79,7 +79,14 @@ export class Lease {
         docsFailed: base.docsFailed + pending.failed,
         updatedAt: this.timing.now(),
       });
-      const written = await this.state.replace(this.#current, doc, refresh);
+      let written: Versioned<WorkItemDoc> | undefined;
+      try {
+        written = await this.state.replace(this.#current, doc, refresh);
+      } catch (error) {
+        // The write did not happen (target unreachable, overloaded): keep the progress for the next one.
+        this.record(pending.docs, pending.bytes, pending.failed);
+        throw error;
+      }
       if (!written) {
         this.#lost = true;
         this.stop();
