@@ -25,6 +25,8 @@ interface Batch {
   /** Position after the batch's last document. */
   next: DocPosition;
   done: boolean;
+  /** What the target did with the batch, once acknowledged; recorded when the position passes it. */
+  counts?: { indexed: number; bytes: number; rejected: number };
   promise?: Promise<void>;
 }
 
@@ -49,10 +51,15 @@ export async function processItem(context: ItemContext): Promise<ProcessResult> 
   let firstError: unknown;
   let checkpoints: Promise<void> = Promise.resolve();
 
-  // Commits the position after the longest prefix of acknowledged batches.
+  // Commits the position after the longest prefix of acknowledged batches, with their counts: progress
+  // and position move together, so a worker killed at any moment leaves counts that match its position.
   const commitDone = async () => {
     let next: DocPosition | undefined;
-    while (inFlight.length > 0 && inFlight[0].done) next = inFlight.shift()!.next;
+    while (inFlight.length > 0 && inFlight[0].done) {
+      const batch = inFlight.shift()!;
+      if (batch.counts) lease.record(batch.counts.indexed, batch.counts.bytes, batch.counts.rejected);
+      next = batch.next;
+    }
     if (next) await lease.checkpoint(next);
   };
 
@@ -69,7 +76,7 @@ export async function processItem(context: ItemContext): Promise<ProcessResult> 
           await context.failedLog.write(outcome.rejected);
           context.log.warn({ item: item.id, rejected: outcome.rejected.length, first: outcome.rejected[0].reason }, 'documents rejected by the target');
         }
-        lease.record(outcome.indexed, outcome.bytes, outcome.rejected.length);
+        batch.counts = { indexed: outcome.indexed, bytes: outcome.bytes, rejected: outcome.rejected.length };
         batch.done = true;
         batch.documents = [];
         // The checkpoint is written in the background: the next bulk need not wait for it.

@@ -59,18 +59,19 @@ export class Lease {
     return this.#lost;
   }
 
-  /** Adds what a bulk achieved; written with the next checkpoint. */
+  /** Adds what a bulk achieved; written with the next checkpoint (not by heartbeats: counts move with the position). */
   record(docs: number, bytes: number, failed: number): void {
     this.#pending.docs += docs;
     this.#pending.bytes += bytes;
     this.#pending.failed += failed;
   }
 
-  #update(change: (doc: WorkItemDoc) => WorkItemDoc, refresh = false): Promise<boolean> {
+  /** `withProgress`: also write the recorded counts (every write but the heartbeat, which moves no position). */
+  #update(change: (doc: WorkItemDoc) => WorkItemDoc, refresh = false, withProgress = true): Promise<boolean> {
     const next = this.#queue.then(async () => {
       if (this.#lost) return false;
-      const pending = this.#pending;
-      this.#pending = { docs: 0, bytes: 0, failed: 0 };
+      const pending = withProgress ? this.#pending : { docs: 0, bytes: 0, failed: 0 };
+      if (withProgress) this.#pending = { docs: 0, bytes: 0, failed: 0 };
       const base = this.#current.doc;
       const doc = change({
         ...base,
@@ -100,7 +101,7 @@ export class Lease {
   }
 
   heartbeat(): Promise<boolean> {
-    return this.#update((doc) => ({ ...doc, expiration: this.timing.now() + this.timing.leaseMs }));
+    return this.#update((doc) => ({ ...doc, expiration: this.timing.now() + this.timing.leaseMs }), false, false);
   }
 
   checkpoint(cursor: DocPosition): Promise<boolean> {

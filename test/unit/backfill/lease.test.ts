@@ -30,7 +30,7 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
-/** Claims a lease with a 5 ms heartbeat, records progress, lets heartbeats fail, then checkpoints; prints the outcome. */
+/** Claims a lease with a 5 ms heartbeat, records progress, checkpoints and heartbeats while writes fail, checkpoints again; prints the outcome. */
 const script = (endpoint: string) => `
 const { ClusterClient } = require(${JSON.stringify(resolve(__dirname, '../../../src/cluster'))});
 const { Lease } = require(${JSON.stringify(resolve(__dirname, '../../../src/backfill/lease'))});
@@ -40,13 +40,14 @@ const doc = { kind: 'item', stateVersion: 1, index: 'books', shard: 0, part: 0, 
 (async () => {
   const lease = await Lease.claim(new WorkingState(client, 'unit'), { id: 'Ym9va3M__0__0', seqNo: 0, primaryTerm: 1, doc }, 'w1', { leaseMs: 60000, heartbeatMs: 5, now: Date.now });
   lease.record(10, 1000, 1);
+  const firstCheckpoint = await lease.checkpoint({ segment: '_0', doc: 5 }).then(() => 'written', () => 'refused');
   const keepAlive = setInterval(() => {}, 1000);
   await new Promise((r) => setTimeout(r, 300));
   lease.stop();
   const checkpointed = await lease.checkpoint({ segment: '_0', doc: 11 });
   clearInterval(keepAlive);
   client.close();
-  process.stdout.write(JSON.stringify({ claimed: !!lease, lost: lease.lost, checkpointed }));
+  process.stdout.write(JSON.stringify({ claimed: !!lease, firstCheckpoint, lost: lease.lost, checkpointed }));
 })();
 `;
 
@@ -63,7 +64,7 @@ it('survives failing heartbeats without losing the lease or the progress recorde
   // THEN five writes were refused, yet the process ended normally still holding its lease
   expect(writes).toBeGreaterThan(6);
   expect({ code, err: err.split('\n').filter((l) => /Error|unhandled/i.test(l)) }).toEqual({ code: 0, err: [] });
-  expect(JSON.parse(out)).toEqual({ claimed: true, lost: false, checkpointed: true });
-  // AND the progress recorded before the failures reached the store with the checkpoint
+  expect(JSON.parse(out)).toEqual({ claimed: true, firstCheckpoint: 'refused', lost: false, checkpointed: true });
+  // AND the progress of the refused checkpoint reached the store with the next one
   expect(lastAccepted).toMatchObject({ docsMigrated: 10, bytesMigrated: 1000, docsFailed: 1, cursor: { segment: '_0', doc: 11 } });
 }, 30_000);
