@@ -31,12 +31,7 @@ export async function ensureBenchSnapshot(source: string, repoDir: string): Prom
     const response = await client.request<{ errors: boolean }>('POST', '/_bulk', { body: lines.join('\n') + '\n', contentType: 'application/x-ndjson', idempotent: true });
     if (response.body.errors) throw new Error('bulk indexing reported errors');
   }
-  await client.request('POST', `/${name}/_refresh`);
-  await client.request('PUT', `/_snapshot/${name}`, { body: { type: 'fs', settings: { location } } });
-  await client.request('PUT', `/_snapshot/${name}/snap`, { query: { wait_for_completion: true }, body: { indices: name } });
-  await client.request('DELETE', `/${name}`);
-  client.close();
-  return location;
+  return snapshotAndDrop(client, name, location);
 }
 
 /** A snapshot of a few documents of about 20 MB each (`snap`), for the memory bound with huge documents. */
@@ -52,6 +47,11 @@ export async function ensureLargeDocumentSnapshot(source: string, repoDir: strin
     const blob = Array.from({ length: megabytes * 1000 }, (_, i) => `${i}:${chunk.slice(i % 100)}`).join(' ').slice(0, megabytes * 1024 * 1024);
     await client.request('PUT', `/${name}/_doc/${n}`, { body: JSON.stringify({ n, blob }) });
   }
+  return snapshotAndDrop(client, name, location);
+}
+
+/** Snapshots index `name` into a filesystem repository of the same name (`snap`), then deletes the index. */
+async function snapshotAndDrop(client: ClusterClient, name: string, location: string): Promise<string> {
   await client.request('POST', `/${name}/_refresh`);
   await client.request('PUT', `/_snapshot/${name}`, { body: { type: 'fs', settings: { location } } });
   await client.request('PUT', `/_snapshot/${name}/snap`, { query: { wait_for_completion: true }, body: { indices: name } });

@@ -66,16 +66,9 @@ export function findDocsWithField(bytes: Uint8Array, resource: string, segmentId
           skipTermsDict(input);
         }
         break;
-      case SORTED_NUMERIC: {
-        const numValues = skipNumeric(input);
-        const docs = input.readInt();
-        if (docs !== numValues) {
-          input.readLong();
-          skipMonotonic(input, docs + 1, input.readVInt());
-          input.readLong();
-        }
+      case SORTED_NUMERIC:
+        skipSortedNumeric(input);
         break;
-      }
       default:
         throw new CorruptIndexError(resource, `unknown doc-values type ${type} for field ${number}`, input.offset - 1);
     }
@@ -109,19 +102,20 @@ function skipLucene90Entry(input: DataInput, type: number, number: number): void
       if (input.readByte() === 0) {
         skipNumeric(input);
       } else {
-        skipLucene90SortedNumeric(input);
+        skipSortedNumeric(input);
       }
       skipLucene90TermsDict(input);
       return;
     case SORTED_NUMERIC:
-      skipLucene90SortedNumeric(input);
+      skipSortedNumeric(input);
       return;
     default:
       throw new CorruptIndexError(input.resource, `unknown doc-values type ${type} for field ${number}`, input.offset - 1);
   }
 }
 
-function skipLucene90SortedNumeric(input: DataInput): void {
+/** A sorted-numeric entry (same layout in Lucene80 and Lucene90): numeric entry, then addresses when multi-valued. */
+function skipSortedNumeric(input: DataInput): void {
   const numValues = skipNumeric(input);
   const docs = input.readInt();
   if (docs !== numValues) {
