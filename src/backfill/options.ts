@@ -100,19 +100,51 @@ export function buildCommand(): Command {
     .description('Migrates the documents of a snapshot into the target cluster, sharing the work with other workers through .migrations_working_state on the target. Exits 0 when no work is left.')
     .allowExcessArguments(false);
   for (const spec of FLAGS) {
-    const option = new Option(spec.flags, spec.help).env(spec.env);
+    const takesValue = spec.flags.includes('<');
+    // Commander turns a switch on whenever its variable is set, "false" included; switches read theirs here.
+    const option = takesValue ? new Option(spec.flags, spec.help).env(spec.env) : new Option(spec.flags, `${spec.help} (env: ${spec.env}=true|false)`);
     if (spec.default !== undefined) option.default(spec.default);
+    const fromEnv = takesValue ? undefined : process.env[spec.env];
+    if (fromEnv !== undefined) option.default(spec.flags.startsWith('--no-') ? { variable: spec.env, value: fromEnv, negated: true } : { variable: spec.env, value: fromEnv }, `${spec.env}=${fromEnv}`);
     command.addOption(option);
   }
   command.addHelpText('after', '\nEvery option can also be set by the environment variable shown with it.\n\nExample:\n  backfill-worker --snapshot-name nightly --s3-repo-uri s3://bucket/snapshots --s3-region us-east-1 \\\n    --target-host https://search-x.us-east-1.es.amazonaws.com --target-aws-region us-east-1');
   return command;
 }
 
+interface SwitchFromEnv {
+  variable: string;
+  value: string;
+  negated?: boolean;
+}
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off', '']);
+
+/** A switch's value: from its flag (boolean), from its variable (true/false words), or absent. */
+function switchValue(value: unknown, problems: string[]): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  const fromEnv = value as SwitchFromEnv;
+  const word = fromEnv.value.trim().toLowerCase();
+  if (!TRUE_WORDS.has(word) && !FALSE_WORDS.has(word)) {
+    problems.push(`${fromEnv.variable} must be true or false, not "${fromEnv.value}"`);
+    return undefined;
+  }
+  return TRUE_WORDS.has(word) !== (fromEnv.negated === true);
+}
+
 export function parseWorkerOptions(raw: Record<string, unknown>): WorkerConfig {
-  const flag = (value: unknown) => value === true || value === 'true' || value === '1';
-  const normalised = { ...raw, targetInsecure: flag(raw.targetInsecure), targetCompression: flag(raw.targetCompression), failedDocsOmitSource: flag(raw.failedDocsOmitSource), createIndices: raw.createIndices !== false && raw.createIndices !== 'false' };
+  const problems: string[] = [];
+  const normalised = {
+    ...raw,
+    targetInsecure: switchValue(raw.targetInsecure, problems),
+    targetCompression: switchValue(raw.targetCompression, problems),
+    failedDocsOmitSource: switchValue(raw.failedDocsOmitSource, problems),
+    createIndices: switchValue(raw.createIndices, problems) ?? true,
+  };
   const parsed = schema.safeParse(normalised);
-  if (!parsed.success) throw new OptionsError(parsed.error.issues.map((i) => i.message).join('; '));
+  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => i.message));
+  if (problems.length > 0 || !parsed.success) throw new OptionsError(problems.join('; '));
   const o = parsed.data;
   let auth: ClusterAuth = { type: 'none' };
   if (o.targetUsername && o.targetPassword) auth = { type: 'basic', username: o.targetUsername, password: o.targetPassword };

@@ -5,7 +5,7 @@
 import { buildCommand, OptionsError, parseWorkerOptions } from '../../../src/backfill/options';
 import type { WorkerConfig } from '../../../src/backfill/worker';
 
-const ENV_KEYS = ['SNAPSHOT_NAME', 'SNAPSHOT_LOCAL_DIR', 'TARGET_HOST', 'SESSION_NAME', 'MAX_CONNECTIONS', 'FAILED_DOCS_OMIT_SOURCE', 'TARGET_INSECURE'];
+const ENV_KEYS = ['SNAPSHOT_NAME', 'SNAPSHOT_LOCAL_DIR', 'TARGET_HOST', 'SESSION_NAME', 'MAX_CONNECTIONS', 'FAILED_DOCS_OMIT_SOURCE', 'TARGET_INSECURE', 'NO_CREATE_INDICES'];
 const saved = new Map(ENV_KEYS.map((k) => [k, process.env[k]]));
 afterEach(() => {
   for (const [key, value] of saved) {
@@ -63,6 +63,24 @@ it('reads every setting from the environment when the flag is absent; a flag win
   expect(config).toMatchObject({ snapshotName: 'from-env', repoUri: '/env/repo', target: { endpoint: 'http://env:9200', allowInsecure: true }, sessionName: 'flag', maxConcurrentBulks: 7, failedDocsIncludeSource: false });
 });
 
+it.each([
+  ['TARGET_INSECURE', 'false', [], { target: { allowInsecure: false } }],
+  ['TARGET_INSECURE', '0', [], { target: { allowInsecure: false } }],
+  ['TARGET_INSECURE', 'yes', [], { target: { allowInsecure: true } }],
+  ['TARGET_INSECURE', 'false', ['--target-insecure'], { target: { allowInsecure: true } }],
+  ['NO_CREATE_INDICES', 'false', [], { createIndices: true }],
+  ['NO_CREATE_INDICES', 'true', [], { createIndices: false }],
+  ['FAILED_DOCS_OMIT_SOURCE', 'false', [], { failedDocsIncludeSource: true }],
+])('reads the switch %s=%s by its value, not by its presence (flags %j win)', (variable, value, flags, expected) => {
+  process.env[variable] = value;
+  expect(parse([...LOCAL, ...flags])).toMatchObject(expected);
+});
+
+it('refuses a switch variable that is neither true nor false, naming it', () => {
+  process.env.TARGET_INSECURE = 'maybe';
+  expect(() => parse(LOCAL)).toThrow('TARGET_INSECURE must be true or false, not "maybe"');
+});
+
 it('has working defaults for everything but the snapshot, the repository and the target', () => {
   const config = parse(LOCAL);
   expect(config.maxConcurrentBulks).toBeGreaterThanOrEqual(1);
@@ -99,5 +117,5 @@ it('refuses an unknown flag', () => {
 
 it('explains every flag and its environment variable in --help', () => {
   const help = buildCommand().helpInformation();
-  for (const text of ['--snapshot-name', 'SNAPSHOT_NAME', '--s3-repo-uri', '--target-aws-service-signing-name', 'TARGET_HOST', '--index-allowlist', '--session-name', '--lucene-dir', 'ignored']) expect(help).toContain(text);
+  for (const text of ['--snapshot-name', 'SNAPSHOT_NAME', '--s3-repo-uri', '--target-aws-service-signing-name', 'TARGET_HOST', '--index-allowlist', '--session-name', '--lucene-dir', 'ignored', 'TARGET_INSECURE', 'NO_CREATE_INDICES']) expect(help).toContain(text);
 });
