@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Entry point of the `capture-proxy` program: runs the compiled proxy (built by `npm ci` through `prepare`).
-require('../dist/src/capture-proxy/main.js');
+require('../dist/src/capture-proxy/main.js').runCli();

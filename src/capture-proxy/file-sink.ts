@@ -1,0 +1,60 @@
+/**
+ * Capture records in a local file, for local use and tests: each record is its TrafficStream bytes
+ * preceded by their length as a protobuf varint, all in `<directory>/capture-<nodeId>.protocap`.
+ */
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { CaptureRecord } from './connection-capture';
+import type { CaptureSink } from './capture-sink';
+
+export function varint(value: number): Buffer {
+  const bytes: number[] = [];
+  let v = value;
+  while (v > 0x7f) {
+    bytes.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  bytes.push(v);
+  return Buffer.from(bytes);
+}
+
+export class FileSink implements CaptureSink {
+  readonly description: string;
+  readonly #out: WriteStream;
+
+  constructor(directory: string, nodeId: string) {
+    mkdirSync(directory, { recursive: true });
+    const file = join(directory, `capture-${nodeId}.protocap`);
+    this.description = `file ${file}`;
+    this.#out = createWriteStream(file, { flags: 'a' });
+  }
+
+  send(record: CaptureRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#out.write(Buffer.concat([varint(record.value.length), record.value]), (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#out.end(() => resolve()));
+  }
+}
+
+/** Reads back a file written by FileSink: the records' bytes in order. */
+export function readLengthPrefixed(bytes: Uint8Array): Uint8Array[] {
+  const records: Uint8Array[] = [];
+  let offset = 0;
+  while (offset < bytes.length) {
+    let length = 0;
+    let multiplier = 1;
+    let b: number;
+    do {
+      b = bytes[offset++];
+      length += (b & 0x7f) * multiplier;
+      multiplier *= 128;
+    } while (b & 0x80);
+    records.push(bytes.subarray(offset, offset + length));
+    offset += length;
+  }
+  return records;
+}

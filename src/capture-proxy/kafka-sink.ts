@@ -1,0 +1,94 @@
+/**
+ * Capture records to Kafka (topic `logging-traffic-topic` by default), keyed by connection id so a
+ * connection stays on one partition, acknowledged by every in-sync replica. Records of one connection are
+ * sent one after another, in order. Kafka being down never blocks the proxy: a send that is not
+ * acknowledged within the delivery timeout fails, and the next send tries again from scratch.
+ */
+import { Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
+import type { CaptureRecord } from './connection-capture';
+import type { CaptureSink } from './capture-sink';
+
+export type KafkaAuth = { type: 'none' } | { type: 'tls' } | { type: 'scram-sha-512'; username: string; password: string } | { type: 'msk-iam'; region: string };
+
+export interface KafkaSinkOptions {
+  brokers: string[];
+  topic: string;
+  clientId: string;
+  auth: KafkaAuth;
+  deliveryTimeoutMs: number;
+}
+
+async function saslFor(auth: KafkaAuth): Promise<SASLOptions | undefined> {
+  if (auth.type === 'scram-sha-512') return { mechanism: 'scram-sha-512', username: auth.username, password: auth.password };
+  if (auth.type === 'msk-iam') {
+    const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+    return {
+      mechanism: 'oauthbearer',
+      oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region: auth.region })).token }),
+    };
+  }
+  return undefined;
+}
+
+export class KafkaSink implements CaptureSink {
+  readonly description: string;
+  readonly #options: KafkaSinkOptions;
+  #producer?: Promise<Producer>;
+
+  constructor(options: KafkaSinkOptions) {
+    this.#options = options;
+    this.description = `Kafka ${options.brokers.join(',')} topic ${options.topic}`;
+  }
+
+  #connect(): Promise<Producer> {
+    this.#producer ??= (async () => {
+      const auth = this.#options.auth;
+      const kafka = new Kafka({
+        clientId: this.#options.clientId,
+        brokers: this.#options.brokers,
+        ssl: auth.type !== 'none',
+        sasl: await saslFor(auth),
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 3000,
+        requestTimeout: this.#options.deliveryTimeoutMs,
+        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+      });
+      const producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false, maxInFlightRequests: 5 });
+      await producer.connect();
+      return producer;
+    })();
+    this.#producer.catch(() => {
+      this.#producer = undefined;
+    });
+    return this.#producer;
+  }
+
+  async send(record: CaptureRecord): Promise<void> {
+    const attempt = (async () => {
+      const producer = await this.#connect();
+      await producer.send({ topic: this.#options.topic, acks: -1, messages: [{ key: record.key, value: Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength) }] });
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Kafka did not acknowledge within ${this.#options.deliveryTimeoutMs} ms`)), this.#options.deliveryTimeoutMs);
+    });
+    try {
+      await Promise.race([attempt, timeout]);
+    } catch (error) {
+      // Start over with a fresh producer next time: kafkajs keeps a broken one broken.
+      const broken = this.#producer;
+      this.#producer = undefined;
+      void broken?.then((p) => p.disconnect()).catch(() => undefined);
+      attempt.catch(() => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    const producer = this.#producer;
+    this.#producer = undefined;
+    await producer?.then((p) => p.disconnect()).catch(() => undefined);
+  }
+}
