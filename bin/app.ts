@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// CDK app entry point: wires the stacks together (they grow in lib/stacks/).
+// CDK app entry point: reads the stage's options from the context and wires the stacks.
 import { App } from 'aws-cdk-lib';
+import { loadStageOptions } from '../lib/config/options';
+import { addMigrationStacks } from '../lib/migration-app';
 
 const app = new App();
+const overrides = Object.fromEntries(Object.keys(app.node.getAllContext()).map((key) => [key, app.node.tryGetContext(key)]));
+const options = loadStageOptions((key) => app.node.tryGetContext(key), overrides);
+addMigrationStacks(app, options, { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' });
 app.synth();

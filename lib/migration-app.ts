@@ -1,0 +1,39 @@
+/**
+ * Builds every stack of one stage from its validated options. `bin/app.ts` calls this with the options
+ * read from the context; tests call it with options of their own.
+ */
+import { App, Tags } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Validations } from 'aws-cdk-lib';
+import { DeploymentOptionsError, StageOptions } from './config/options';
+import { BackfillStack } from './stacks/backfill-stack';
+import { ConsoleStack } from './stacks/console-stack';
+import { MigrationInfraStack } from './stacks/migration-infra-stack';
+import { NetworkStack } from './stacks/network-stack';
+
+export interface MigrationStacks {
+  readonly network: NetworkStack;
+  readonly infra: MigrationInfraStack;
+  readonly backfill?: BackfillStack;
+  readonly console: ConsoleStack;
+}
+
+export function addMigrationStacks(app: App, options: StageOptions, env?: { account?: string; region?: string }): MigrationStacks {
+  if (options.captureProxy.enabled) {
+    throw new DeploymentOptionsError(`stages.${options.stage}.captureProxy.enabled: the capture proxy, its ALB and MSK are not deployable by this version of the app yet; set it to false`);
+  }
+  const prefix = `MigrationAssistant-${options.stage}`;
+  const network = new NetworkStack(app, `${prefix}-Network`, { env, options });
+  const infra = new MigrationInfraStack(app, `${prefix}-Infra`, { env, options, vpc: network.vpc });
+  const shared = { env, options, cluster: infra.cluster, subnets: network.subnets, securityGroup: infra.serviceSecurityGroup, snapshot: infra.snapshot };
+  const backfill = options.backfill.enabled ? new BackfillStack(app, `${prefix}-Backfill`, shared) : undefined;
+  const console = new ConsoleStack(app, `${prefix}-Console`, {
+    ...shared,
+    snapshotRole: infra.snapshotRole,
+    backfillService: backfill?.service,
+    backfillServiceName: backfill?.serviceName,
+  });
+  Tags.of(app).add('migration-assistant:stage', options.stage);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { network, infra, backfill, console };
+}
