@@ -1,0 +1,52 @@
+/** Records of one connection: segments for large reads, request counters, and the close record. */
+import { ConnectionCapture } from '../../../src/capture-proxy/connection-capture';
+import { decodeTrafficStream, type TrafficStream } from '../../../src/capture-proxy/traffic-stream';
+import { readLengthPrefixed, varint } from '../../../src/capture-proxy/file-sink';
+
+const decode = (records: { value: Uint8Array }[]): TrafficStream[] => records.map((r) => decodeTrafficStream(r.value));
+const kinds = (s: TrafficStream) => s.subStream.map((o) => Object.keys(o).find((k) => k !== 'ts'));
+
+describe('ConnectionCapture', () => {
+  it('splits a read larger than a record into segments ending with a segment end', () => {
+    // GIVEN records of at most 4 KiB
+    const capture = new ConnectionCapture('c1', 'node', 4096, () => 1000);
+    const body = Buffer.alloc(10_000, 7);
+
+    // WHEN a 10 KB read and its end of message arrive, then the connection closes
+    const records = decode([...capture.read(body), ...capture.endOfMessage(10, 20), ...capture.close()]);
+
+    // THEN the pieces rebuild the read, numbered records precede the last one, which closes
+    const pieces = records.flatMap((r) => r.subStream.map((o) => (o as { readSegment?: { data: Buffer } }).readSegment?.data).filter(Boolean)) as Buffer[];
+    expect(Buffer.concat(pieces).equals(body)).toBe(true);
+    expect(records.slice(0, -1).map((r) => r.number)).toEqual(records.slice(0, -1).map((_, i) => i + 1));
+    expect(records[records.length - 1].numberOfThisLastChunk).toBe(records.length);
+    expect(kinds(records[records.length - 1]).slice(-3)).toEqual(['segmentEnd', 'endOfMessageIndicator', 'close']);
+    // Records that start in the middle of the request say so.
+    expect(records[1].lastObservationWasUnterminatedRead).toBe(true);
+  });
+
+  it('counts completed requests before each record', () => {
+    const capture = new ConnectionCapture('c2', 'node', 1 << 20);
+    capture.read(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    capture.endOfMessage(16, 2);
+    capture.write(Buffer.from('HTTP/1.1 200 OK\r\n\r\n'));
+    const [first] = decode(capture.flush());
+    capture.read(Buffer.from('GET /a HTTP/1.1\r\n\r\n'));
+    capture.endOfMessage(17, 2);
+    const [second] = decode(capture.flush());
+    const [last] = decode(capture.close());
+    expect(first.priorRequestsReceived).toBeUndefined();
+    expect(second.priorRequestsReceived).toBe(1);
+    expect(last.priorRequestsReceived).toBe(2);
+    expect(kinds(first)).toEqual(['read', 'endOfMessageIndicator', 'write']);
+    expect(capture.flush()).toEqual([]);
+  });
+
+  it('frames file records with varint lengths that read back', () => {
+    const a = Buffer.alloc(300, 1);
+    const b = Buffer.alloc(5, 2);
+    const file = Buffer.concat([varint(a.length), a, varint(b.length), b]);
+    expect(varint(300)).toEqual(Buffer.from([0xac, 0x02]));
+    expect(readLengthPrefixed(file).map((r) => Buffer.from(r))).toEqual([a, b]);
+  });
+});
