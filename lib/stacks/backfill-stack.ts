@@ -76,6 +76,7 @@ export class BackfillStack extends Stack {
     bucket.grantPut(taskRole, `${failedDocsPrefix}/*`);
     if (target.auth.type === 'sigv4' && target.domainArn) {
       taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpDelete'], resources: [target.domainArn, `${target.domainArn}/*`] }));
+      acknowledgeNag(taskRole, `IAM5[Resource::${target.domainArn}/*]`, 'Backfill task role: HTTP access to the paths (indices) of the one target domain');
     }
 
     acknowledgeBucketGrant(taskRole, `${nagBucketArn(snapshot.bucketName)}/${snapshot.prefix ? `${snapshot.prefix}/` : ''}*`, 'Backfill task role: reads snapshot files of unknown names under the repository prefix');

@@ -83,7 +83,8 @@ export class ConsoleStack extends Stack {
         role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [cluster.auth.secretArn] }));
       }
       if (cluster.domainArn) {
-        role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['es:ESHttp*'], resources: [cluster.domainArn, `${cluster.domainArn}/*`] }));
+        role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpDelete'], resources: [cluster.domainArn, `${cluster.domainArn}/*`] }));
+        acknowledgeNag(role, `IAM5[Resource::${cluster.domainArn}/*]`, 'Console task role: HTTP access to the paths (indices, snapshots) of this cluster domain');
       }
     }
 

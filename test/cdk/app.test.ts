@@ -1,0 +1,159 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { parseStageOptions, StageOptions } from '../../lib/config/options';
+import { backfillCommand } from '../../lib/constructs/backfill-command';
+import { addMigrationStacks, MigrationStacks } from '../../lib/migration-app';
+import { FLAGS } from '../../src/backfill/options';
+import { BACKFILL_METRICS, METRICS_NAMESPACE } from '../../src/metrics/names';
+
+const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+const contextFile = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.context.json'), 'utf8')) as { stages: Record<string, unknown> };
+
+function synth(options: StageOptions): { stacks: MigrationStacks; templates: Record<string, Template>; outdir: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ma-cdk-'));
+  const app = new App({ outdir, context: cdkJson.context });
+  const stacks = addMigrationStacks(app, options, { account: '111122223333', region: 'eu-west-1' });
+  app.synth();
+  const templates: Record<string, Template> = {};
+  for (const [name, stack] of Object.entries(stacks)) if (stack) templates[name] = Template.fromStack(stack);
+  return { stacks, templates, outdir };
+}
+
+/** Asset hashes change with any source edit; the snapshot is about the infrastructure. */
+function normalise(template: Template): unknown {
+  return JSON.parse(JSON.stringify(template.toJSON()).replace(/[0-9a-f]{64}/g, '<asset-hash>'));
+}
+
+const defaults = parseStageOptions(contextFile.stages.dev, 'dev');
+const everything = parseStageOptions(
+  {
+    stage: 'full',
+    vpc: { azCount: 3 },
+    sourceCluster: { endpoint: 'https://source:9200', version: 'ES_7.10', auth: { type: 'basic', secretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:source-AbCdEf' } },
+    targetCluster: {
+      endpoint: 'https://vpc-target.eu-west-1.es.amazonaws.com:443',
+      version: 'OS_2.19',
+      auth: { type: 'sigv4', service: 'es' },
+      domainArn: 'arn:aws:es:eu-west-1:111122223333:domain/target',
+    },
+    backfill: { maxWorkers: 40, extraArgs: ['--max-connections', '8'] },
+    snapshot: { s3Uri: 's3://existing-snapshots/es710', snapshotName: 'nightly' },
+    kafka: { existingBootstrapServers: 'b-1.kafka:9098' },
+  },
+  'full',
+);
+
+describe('CDK app with the defaults of cdk.context.json', () => {
+  const { templates, outdir } = synth(defaults);
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  it('has no unacknowledged cdk-nag finding', () => {
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as unknown;
+    expect(collectOpenFindings(report)).toEqual([]);
+  });
+
+  it('matches the template snapshots', () => {
+    for (const [name, template] of Object.entries(templates)) expect(normalise(template)).toMatchSnapshot(name);
+  });
+
+  it('keeps the backfill service at zero tasks, scaled by the console', () => {
+    templates.backfill.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0, ServiceName: 'migration-dev-backfill' });
+  });
+
+  it('enables ECS Exec on the console and hands it services.yaml through SSM', () => {
+    templates.console.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: true, ServiceName: 'migration-dev-console' });
+    templates.console.hasResourceProperties('AWS::SSM::Parameter', { Name: '/migration/dev/services-yaml', Value: Match.anyValue() });
+  });
+
+  it('denies non-TLS access to the snapshot bucket and encrypts it', () => {
+    templates.infra.hasResourceProperties('AWS::S3::Bucket', { BucketEncryption: Match.objectLike({}) });
+    templates.infra.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('graphs the worker metrics by the names the programs emit, with a DomainName dropdown', () => {
+    const dashboards = templates.backfill.findResources('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(Object.values(dashboards)[0].Properties.DashboardBody);
+    expect(body).toContain(METRICS_NAMESPACE);
+    for (const name of Object.values(BACKFILL_METRICS)) expect(body).toContain(`\\"${name}\\"`);
+    expect(body).toContain('DomainName');
+    expect(body).toContain('AWS/ES');
+  });
+
+  it('alarms on a stalled backfill, throttling and failed documents', () => {
+    for (const metricName of [BACKFILL_METRICS.checkpointAge, BACKFILL_METRICS.bulkThrottled, BACKFILL_METRICS.documentsFailed]) {
+      templates.backfill.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metricName, Namespace: METRICS_NAMESPACE, Dimensions: Match.arrayWith([{ Name: 'stage', Value: 'dev' }]) });
+    }
+  });
+});
+
+describe('CDK app with every option set', () => {
+  const { templates, outdir } = synth(everything);
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  it('has no unacknowledged cdk-nag finding', () => {
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as unknown;
+    expect(collectOpenFindings(report)).toEqual([]);
+  });
+
+  it('matches the template snapshots', () => {
+    for (const [name, template] of Object.entries(templates)) expect(normalise(template)).toMatchSnapshot(name);
+  });
+
+  it('gives the backfill workers read-only snapshot access, put on failed-documents and SigV4 on the named domain only', () => {
+    const policies = templates.backfill.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const taskStatements = statements.filter((statement) => !String(statement.Action).includes('ecr:') && !String(statement.Action).includes('logs:'));
+    for (const statement of taskStatements) expect(statement.Resource).not.toBe('*');
+    const actions = taskStatements.flatMap((statement) => [statement.Action].flat());
+    expect(actions).not.toContain('s3:DeleteObject*');
+    expect(actions).toContain('es:ESHttpPost');
+    expect(JSON.stringify(taskStatements)).toContain('arn:aws:es:eu-west-1:111122223333:domain/target');
+    expect(JSON.stringify(taskStatements)).toContain('existing-snapshots/es710/*');
+  });
+
+  it('passes the target basic-auth secret to no one and the source secret only to the console', () => {
+    const backfill = JSON.stringify(templates.backfill.toJSON());
+    expect(backfill).not.toContain('secret:source');
+    templates.console.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:source-AbCdEf' }]) },
+    });
+  });
+
+  it('limits the console to updating the backfill service', () => {
+    templates.console.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['ecs:UpdateService', 'ecs:DescribeServices'], Resource: Match.not('*') })]) },
+    });
+  });
+});
+
+describe('backfill task command', () => {
+  const known = new Set(FLAGS.map((flag) => flag.flags.split(' ')[0]));
+
+  it('uses only flags the backfill worker program accepts', () => {
+    const args = backfillCommand({ options: everything, region: 'eu-west-1', snapshotRepoUri: 's3://existing-snapshots/es710', failedDocsS3Uri: 's3://existing-snapshots/failed-documents' });
+    const flags = args.filter((arg) => arg.startsWith('--'));
+    expect(flags.length).toBeGreaterThan(6);
+    for (const flag of flags) expect(known).toContain(flag);
+    expect(args).toEqual(expect.arrayContaining(['--target-aws-region', 'eu-west-1', '--target-aws-service-signing-name', 'es', '--snapshot-name', 'nightly']));
+    expect(args.slice(-2)).toEqual(['--max-connections', '8']);
+  });
+});
+
+interface PluginReport {
+  pluginName: string;
+  violations: unknown[];
+  suppressedViolations: { ruleName: string; reason: string; acknowledgedAt: string }[];
+}
+
+/** Open findings of the cdk-nag plugin; every acknowledged one must carry a reason. */
+function collectOpenFindings(report: unknown): unknown[] {
+  const plugins = (report as { pluginReports: PluginReport[] }).pluginReports.filter((plugin) => plugin.pluginName === 'AwsSolutions');
+  expect(plugins).toHaveLength(1);
+  for (const suppressed of plugins[0].suppressedViolations) expect(suppressed.reason.length).toBeGreaterThan(30);
+  return plugins[0].violations;
+}
