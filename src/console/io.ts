@@ -1,12 +1,15 @@
 /**
- * What a command's run gets from outside: output streams and the global flags. Tests pass their own
- * streams; the program passes the process's.
+ * What a command's run gets from outside: output streams, the global flags and the services file (read
+ * on first use, so commands that need none, like `snapshot dump`, work without one). Tests pass their own.
  */
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { ServicesFile } from './config/services-file';
 
 export interface ConsoleIo {
   stdout: Writable;
   stderr: Writable;
+  /** Answers to confirmation prompts. */
+  stdin?: Readable;
   json: boolean;
   verbose: boolean;
   configFile: string;
@@ -26,4 +29,16 @@ export interface CommandDefinition<R> {
 export function emit<R>(io: ConsoleIo, command: CommandDefinition<R>, result: R): void {
   if (io.json) io.stdout.write(JSON.stringify({ version: JSON_ENVELOPE_VERSION, command: command.name, status: 0, result }) + '\n');
   else io.stdout.write(command.text(result));
+}
+
+const loaded = new Map<string, ServicesFile>();
+
+/** The services file named by `--config-file`, read once per process. */
+export function servicesFile(io: ConsoleIo): ServicesFile {
+  let file = loaded.get(io.configFile);
+  if (!file) {
+    file = ServicesFile.load(io.configFile);
+    loaded.set(io.configFile, file);
+  }
+  return file;
 }

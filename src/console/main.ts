@@ -1,6 +1,6 @@
 /** `console` entry point: runs the command, turns any failure into one sentence and a non-zero exit. */
 import { CommanderError } from 'commander';
-import { describeError } from './errors';
+import { CommandFailedWithResult, describeError } from './errors';
 import { JSON_ENVELOPE_VERSION } from './io';
 import { buildProgram } from './program';
 
@@ -15,7 +15,13 @@ export async function main(argv: string[], streams = { stdout: process.stdout, s
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     const { code, message, exitCode } = describeError(error);
     const command = program.args.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ');
-    if (json) streams.stdout.write(JSON.stringify({ version: JSON_ENVELOPE_VERSION, command, status: exitCode, error: { code, message } }) + '\n');
+    const partial = error instanceof CommandFailedWithResult ? error : undefined;
+    if (json) {
+      const result = partial ? { result: partial.result } : {};
+      streams.stdout.write(JSON.stringify({ version: JSON_ENVELOPE_VERSION, command, status: exitCode, ...result, error: { code, message } }) + '\n');
+    } else if (partial) {
+      streams.stdout.write(partial.text);
+    }
     streams.stderr.write(`Error: ${message}\n`);
     if (verbose && error instanceof Error && error.stack) streams.stderr.write(error.stack + '\n');
     return exitCode;

@@ -1,12 +1,12 @@
 /**
- * The `console` command tree. Each command lives in `commands/<group>/<name>.ts` and exports its
- * `run…(flags, io)` (returns a typed result) and a `register…` function; this file only wires them.
+ * The `console` command tree: global flags, then every group of `commands/registry.ts`. Each command
+ * lives in `commands/<group>/<name>.ts` and exports its `run…(flags, io)` (returns a typed result) and a
+ * `register…` function.
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { registerSnapshotDump } from './commands/snapshot/dump';
-import { registerSnapshotList } from './commands/snapshot/list';
+import { COMMAND_GROUPS } from './commands/registry';
 import type { ConsoleIo } from './io';
 
 export const DEFAULT_CONFIG_FILE = '/config/migration_services.yaml';
@@ -37,8 +37,6 @@ export function buildProgram(streams: Pick<ConsoleIo, 'stdout' | 'stderr'>): Com
     return { ...streams, json: globals.json === true, verbose: globals.verbose === true, configFile: globals.configFile };
   };
 
-  const snapshot = program.command('snapshot').description('create, inspect and read snapshots');
-  registerSnapshotList(snapshot, io);
-  registerSnapshotDump(snapshot, io);
+  for (const group of COMMAND_GROUPS) group.register(program.command(group.name).description(group.description), io);
   return program;
 }
