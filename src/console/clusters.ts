@@ -39,9 +39,14 @@ async function authFor(section: Section<'source_cluster'>): Promise<ClusterAuth>
 
 export type ClusterRole = 'source_cluster' | 'target_cluster';
 
-export async function clusterClient(config: ServicesConfig, role: ClusterRole, timeoutMs = 30_000): Promise<ClusterClient> {
+export async function clusterClient(config: ServicesConfig, role: ClusterRole, timeoutMs = 30_000, maxRetries = 2): Promise<ClusterClient> {
   const section = config.section(role);
-  return new ClusterClient({ endpoint: section.endpoint, auth: await authFor(section), allowInsecure: section.allow_insecure ?? section.endpoint.startsWith('http:'), timeoutMs, maxRetries: 2 });
+  return new ClusterClient({ endpoint: section.endpoint, auth: await authFor(section), allowInsecure: section.allow_insecure ?? section.endpoint.startsWith('http:'), timeoutMs, maxRetries });
+}
+
+/** Serverless collections have no `_refresh` and no `_cat/indices/_all`. */
+export function isServerless(section: Section<'source_cluster'>): boolean {
+  return section.sigv4?.service === 'aoss';
 }
 
 export function roleLabel(role: ClusterRole): string {

@@ -3,7 +3,7 @@
  * on first use, so commands that need none, like `snapshot dump`, work without one). Tests pass their own.
  */
 import type { Readable, Writable } from 'node:stream';
-import { ServicesFile } from './config/services-file';
+import { ServicesConfig } from './config/services';
 
 export interface ConsoleIo {
   stdout: Writable;
@@ -31,13 +31,13 @@ export function emit<R>(io: ConsoleIo, command: CommandDefinition<R>, result: R)
   else io.stdout.write(command.text(result));
 }
 
-const loaded = new Map<string, ServicesFile>();
+const loaded = new Map<string, ServicesConfig>();
 
 /** The services file named by `--config-file`, read once per process. */
-export function servicesFile(io: ConsoleIo): ServicesFile {
+export function servicesFile(io: ConsoleIo): ServicesConfig {
   let file = loaded.get(io.configFile);
   if (!file) {
-    file = ServicesFile.load(io.configFile);
+    file = ServicesConfig.load(io.configFile);
     loaded.set(io.configFile, file);
   }
   return file;

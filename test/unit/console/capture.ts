@@ -22,6 +22,6 @@ function sink(): { stream: Writable; text: () => string } {
 export async function runConsole(argv: string[]): Promise<ConsoleRun> {
   const out = sink();
   const err = sink();
-  const exitCode = await main(argv, { stdout: out.stream as NodeJS.WriteStream, stderr: err.stream as NodeJS.WriteStream });
+  const exitCode = await main(argv, { stdout: out.stream, stderr: err.stream });
   return { exitCode, stdout: out.text(), stderr: err.text() };
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { emit, type CommandDefinition, type ConsoleIo } from '../../io';
 import { closeAll, configuredClusters, label, type SelectedCluster } from './selected-clusters';
-import { isServerless } from '../../config/cluster-from-config';
+import { isServerless } from '../../clusters';
 
 export interface CatIndicesFlags {
   refresh?: boolean;
