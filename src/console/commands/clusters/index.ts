@@ -1,6 +1,7 @@
 /** `console clusters …` */
 import type { CommandGroup } from '../registry';
 import { registerCatIndices } from './cat-indices';
+import { registerCompare } from './compare';
 import { registerConnectionCheck } from './connection-check';
 import { registerCurl } from './curl';
 
@@ -11,5 +12,6 @@ export const clustersGroup: CommandGroup = {
     registerCatIndices(group, io);
     registerConnectionCheck(group, io);
     registerCurl(group, io);
+    registerCompare(group, io);
   },
 };
