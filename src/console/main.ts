@@ -1,11 +1,11 @@
 /** `console` entry point: runs the command, turns any failure into one sentence and a non-zero exit. */
 import { CommanderError } from 'commander';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { CommandFailedWithResult, describeError } from './errors';
 import { JSON_ENVELOPE_VERSION } from './io';
 import { buildProgram } from './program';
 
-export async function main(argv: string[], streams: { stdout: Writable; stderr: Writable } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(argv: string[], streams: { stdout: Writable; stderr: Writable; stdin?: Readable } = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
   const program = buildProgram(streams);
   const json = argv.includes('--json');
   const verbose = argv.includes('-v') || argv.includes('--verbose');

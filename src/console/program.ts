@@ -22,7 +22,7 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-export function buildProgram(streams: Pick<ConsoleIo, 'stdout' | 'stderr'>): Command {
+export function buildProgram(streams: Pick<ConsoleIo, 'stdout' | 'stderr' | 'stdin'>): Command {
   const program = new Command('console')
     .description('Migration Assistant console: clusters, snapshots, backfill, Kafka and metadata.')
     .option('--config-file <path>', 'services.yaml describing the migration', DEFAULT_CONFIG_FILE)

@@ -1,5 +1,5 @@
 /** Runs the console in-process with captured output. */
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { main } from '../../../src/console/main';
 
 export interface ConsoleRun {
@@ -19,9 +19,10 @@ function sink(): { stream: Writable; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-export async function runConsole(argv: string[]): Promise<ConsoleRun> {
+/** `input` is what the user types (confirmation answers); none means an empty stdin. */
+export async function runConsole(argv: string[], input = ''): Promise<ConsoleRun> {
   const out = sink();
   const err = sink();
-  const exitCode = await main(argv, { stdout: out.stream, stderr: err.stream });
+  const exitCode = await main(argv, { stdout: out.stream, stderr: err.stream, stdin: Readable.from([input]) });
   return { exitCode, stdout: out.text(), stderr: err.text() };
 }

@@ -1,6 +1,7 @@
 /** `console clusters …` */
 import type { CommandGroup } from '../registry';
 import { registerCatIndices } from './cat-indices';
+import { registerClearIndices } from './clear-indices';
 import { registerCompare } from './compare';
 import { registerConnectionCheck } from './connection-check';
 import { registerCurl } from './curl';
@@ -13,5 +14,6 @@ export const clustersGroup: CommandGroup = {
     registerConnectionCheck(group, io);
     registerCurl(group, io);
     registerCompare(group, io);
+    registerClearIndices(group, io);
   },
 };
