@@ -100,7 +100,10 @@ export class BackfillDashboard extends Construct {
           alarmDescription: `Capture proxy ${stage}: captures were lost or Kafka writes failed`,
           metric: new cw.MathExpression({
             expression: 'errors + lost',
-            usingMetrics: { errors: capture(CAPTURE_METRICS.kafkaErrors, 'Sum'), lost: capture(CAPTURE_METRICS.lostCaptures, 'Sum') },
+            usingMetrics: {
+              errors: capture(CAPTURE_METRICS.kafkaErrors, 'Sum').with({ period: Duration.minutes(5) }),
+              lost: capture(CAPTURE_METRICS.lostCaptures, 'Sum').with({ period: Duration.minutes(5) }),
+            },
             period: Duration.minutes(5),
           }),
           threshold: 0,

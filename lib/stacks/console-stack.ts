@@ -28,6 +28,9 @@ export interface ConsoleStackProps extends StackProps {
   /** The backfill service the console scales. @default no backfill section */
   readonly backfillService?: ecs.IBaseService;
   readonly backfillServiceName?: string;
+  /** Kafka holding captured traffic. @default no kafka section */
+  readonly kafkaBootstrapServers?: string;
+  readonly kafkaIsMsk?: boolean;
 }
 
 export class ConsoleStack extends Stack {
@@ -46,8 +49,8 @@ export class ConsoleStack extends Stack {
         backfillServiceName: props.backfillServiceName,
         snapshotRepoUri: snapshot.repoUri,
         snapshotRoleArn: props.snapshotRole.roleArn,
-        kafkaBootstrapServers: options.kafka.existingBootstrapServers,
-        kafkaIsMsk: false,
+        kafkaBootstrapServers: props.kafkaBootstrapServers,
+        kafkaIsMsk: props.kafkaIsMsk ?? false,
       }),
     });
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {

@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { StageOptions } from '../config/options';
-import { acknowledgeBucketGrant, acknowledgeNag } from '../constructs/nag';
+import { acknowledgeBucketGrant, acknowledgeNag, nagText } from '../constructs/nag';
 
 export interface MigrationInfraStackProps extends StackProps {
   readonly options: StageOptions;
@@ -85,5 +85,5 @@ export function importSnapshotBucket(scope: Construct, snapshot: SnapshotLocatio
 
 /** How cdk-nag spells the ARN of a bucket imported by name, in its finding details. */
 export function nagBucketArn(bucketName: string): string {
-  return `arn:<AWS::Partition>:s3:::${bucketName.replace(Aws.ACCOUNT_ID, '<AWS::AccountId>').replace(Aws.REGION, '<AWS::Region>')}`;
+  return `arn:<AWS::Partition>:s3:::${nagText(bucketName)}`;
 }

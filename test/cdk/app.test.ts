@@ -5,6 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseStageOptions, StageOptions } from '../../lib/config/options';
 import { backfillCommand } from '../../lib/constructs/backfill-command';
+import { captureProxyCommand } from '../../lib/constructs/capture-proxy-command';
 import { addMigrationStacks, MigrationStacks } from '../../lib/migration-app';
 import { FLAGS } from '../../src/backfill/options';
 import { BACKFILL_METRICS, METRICS_NAMESPACE } from '../../src/metrics/names';
@@ -41,7 +42,9 @@ const everything = parseStageOptions(
     },
     backfill: { maxWorkers: 40, extraArgs: ['--max-connections', '8'] },
     snapshot: { s3Uri: 's3://existing-snapshots/es710', snapshotName: 'nightly' },
-    kafka: { existingBootstrapServers: 'b-1.kafka:9098' },
+    albAcmCertArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/alb',
+    alb: { scheme: 'internal', allowedClientCidrs: ['10.50.0.0/16'], allowedClientSecurityGroupIds: ['sg-0123456789abcdef0'] },
+    captureProxy: { enabled: true, taskCount: 3, extraArgs: ['--onCaptureFailure', 'reject'] },
   },
   'full',
 );
@@ -124,10 +127,69 @@ describe('CDK app with every option set', () => {
     });
   });
 
+  it('serves HTTPS on 9200 with the given certificate and forwards to the proxy, health-checked on /__health', () => {
+    templates.captureProxy.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 9200,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/alb' }],
+      SslPolicy: Match.stringLikeRegexp('TLS13'),
+    });
+    templates.captureProxy.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 9200,
+      Protocol: 'HTTP',
+      TargetType: 'ip',
+      HealthCheckPath: '/__health',
+      HealthCheckPort: '9200',
+    });
+    templates.captureProxy.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 3, ServiceName: 'migration-full-capture-proxy' });
+  });
+
+  it('opens the ALB only to the configured clients, and the proxy only to the ALB', () => {
+    templates.captureProxy.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('Capture proxy ALB'),
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.50.0.0/16', FromPort: 9200, ToPort: 9200, IpProtocol: 'tcp' })],
+    });
+    templates.captureProxy.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { SourceSecurityGroupId: 'sg-0123456789abcdef0', FromPort: 9200, ToPort: 9200 });
+    const ingress = Object.values(templates.captureProxy.findResources('AWS::EC2::SecurityGroupIngress')).map((rule) => rule.Properties as Record<string, unknown>);
+    for (const rule of ingress) expect(rule.CidrIp).toBeUndefined();
+    expect(ingress.map((rule) => rule.FromPort).sort()).toEqual([9098, 9200, 9200]);
+    const groups = Object.values(templates.captureProxy.findResources('AWS::EC2::SecurityGroup'));
+    expect(JSON.stringify(groups.map((group) => group.Properties.SecurityGroupIngress ?? []))).not.toContain('0.0.0.0/0');
+  });
+
+  it('creates MSK with IAM auth, TLS in transit, broker logs and brokers reachable from the proxy only', () => {
+    templates.msk.hasResourceProperties('AWS::MSK::Cluster', {
+      ClientAuthentication: { Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } },
+      EncryptionInfo: { EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } },
+      LoggingInfo: { BrokerLogs: { CloudWatchLogs: Match.objectLike({ Enabled: true }) } },
+      NumberOfBrokerNodes: 3,
+    });
+    templates.msk.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('MSK brokers'), SecurityGroupEgress: Match.anyValue() });
+  });
+
+  it('lets the proxy write only its MSK cluster topics', () => {
+    const statements = Object.values(templates.captureProxy.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]);
+    const topicWrite = statements.find((statement) => JSON.stringify(statement.Action).includes('kafka-cluster:WriteData'));
+    expect(JSON.stringify(topicWrite?.Resource)).toContain(':kafka:eu-west-1:111122223333:topic/migration-full/*');
+    const connect = statements.find((statement) => JSON.stringify(statement.Action).includes('kafka-cluster:Connect'));
+    expect(JSON.stringify(connect?.Resource)).toContain('ClusterArn');
+  });
+
   it('limits the console to updating the backfill service', () => {
     templates.console.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['ecs:UpdateService', 'ecs:DescribeServices'], Resource: Match.not('*') })]) },
     });
+  });
+});
+
+describe('capture proxy task command', () => {
+  // The proxy's documented flags (src/capture-proxy/options.ts, reference option names).
+  const known = new Set(['--destinationUri', '--listenPort', '--kafkaConnection', '--enableMSKAuth', '--awsRegion', '--insecureDestination', '--stage', '--onCaptureFailure']);
+
+  it('uses the proxy flags, MSK IAM auth with the region, and extra arguments last', () => {
+    const args = captureProxyCommand({ options: everything, region: 'eu-west-1', kafkaBootstrapServers: 'b-1:9098', mskIamAuth: true });
+    for (const flag of args.filter((arg) => arg.startsWith('--'))) expect(known).toContain(flag);
+    expect(args).toEqual(['--destinationUri', 'https://source:9200', '--listenPort', '9200', '--kafkaConnection', 'b-1:9098', '--stage', 'full', '--enableMSKAuth', '--awsRegion', 'eu-west-1', '--onCaptureFailure', 'reject']);
   });
 });
 
