@@ -77,6 +77,11 @@ export class CaptureProxy {
     const closed = new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     for (const socket of this.#sockets) socket.destroy();
     await closed;
+    // Connections finish on their close events; let those run, then end any capture still open, and wait
+    // for every connection's records to reach the sink before closing it, so each stream ends with its close.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const capture of [...this.#live]) this.#closeCapture(capture);
+    await Promise.all(this.#closing);
     await this.#options.sink?.close();
   }
 
@@ -88,6 +93,15 @@ export class CaptureProxy {
   }
 
   #chains = new WeakMap<ConnectionCapture, Promise<void>>();
+  readonly #closing = new Set<Promise<void>>();
+
+  /** Sends a connection's close record once; `stop` waits for these before closing the sink. */
+  #closeCapture(capture: ConnectionCapture): void {
+    if (!this.#live.delete(capture)) return;
+    const sent = this.#sendInOrder(capture, capture.close()).catch(() => undefined);
+    this.#closing.add(sent);
+    void sent.then(() => this.#closing.delete(sent));
+  }
 
   /** Sends records after every earlier record of the connection; resolves when the last is durable. */
   #sendInOrder(capture: ConnectionCapture, records: CaptureRecord[]): Promise<void> {
@@ -138,10 +152,7 @@ export class CaptureProxy {
       this.#sockets.delete(client);
       upstream?.destroy();
       client.destroy();
-      if (capture) {
-        this.#live.delete(capture);
-        void send(capture.close()).catch(() => undefined);
-      }
+      if (capture) this.#closeCapture(capture);
     };
     const respond = (status: number, body: object, close: boolean) => {
       const text = JSON.stringify(body);
