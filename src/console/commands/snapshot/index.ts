@@ -1,6 +1,7 @@
 /** `console snapshot …` */
 import type { CommandGroup } from '../registry';
 import { registerSnapshotCreate } from './create';
+import { registerSnapshotDelete } from './delete';
 import { registerSnapshotDump } from './dump';
 import { registerSnapshotList } from './list';
 import { registerSnapshotStatus } from './status';
@@ -11,6 +12,7 @@ export const snapshotGroup: CommandGroup = {
   register(group, io) {
     registerSnapshotCreate(group, io);
     registerSnapshotStatus(group, io);
+    registerSnapshotDelete(group, io);
     registerSnapshotList(group, io);
     registerSnapshotDump(group, io);
   },

@@ -14,6 +14,8 @@ export interface SnapshotStatusResult {
   shards: { total: number; done: number; failed: number };
   bytes: { processed: number; total: number };
   throughputMibPerSec?: number;
+  /** Estimated time left, from the elapsed time and the percentage done; 0 when unknown or finished. */
+  etaMs?: number;
   indices?: { index: string; shardsDone: number; shardsTotal: number; bytesProcessed: number; bytesTotal: number }[];
 }
 
@@ -21,15 +23,28 @@ const mib = (n: number) => (n / 1024 / 1024).toFixed(3);
 
 export const snapshotStatus: CommandDefinition<SnapshotStatusResult> = {
   name: 'snapshot status',
+  // The deep-check block keeps the reference's lines: workflow scripts scrape "Total shards:",
+  // "Successful shards:", "Data processed:" and "Estimated time to completion:".
   text: (r) => {
     if (r.indices === undefined) return `${r.state}\n`;
     return (
-      `Snapshot status: ${r.state}\nStart time: ${r.startTime ?? ''}\nFinished time: ${r.endTime ?? ''}\nPercent completed: ${r.percent.toFixed(2)}%\n` +
+      `Snapshot status: ${r.state}\nStart time: ${clock(r.startTime)}\nFinished time: ${clock(r.endTime)}\nPercent completed: ${r.percent.toFixed(2)}%\n` +
+      `Estimated time to completion: ${duration(r.etaMs ?? 0)}\n` +
       `Data processed: ${mib(r.bytes.processed)}/${mib(r.bytes.total)} MiB\nThroughput: ${(r.throughputMibPerSec ?? 0).toFixed(3)} MiB/sec\nTotal shards: ${r.shards.total}\nSuccessful shards: ${r.shards.done}\n\n` +
       table(['INDEX', 'SHARDS DONE', 'DATA'], r.indices.map((i) => [i.index, `${i.shardsDone}/${i.shardsTotal}`, `${bytes(i.bytesProcessed)}/${bytes(i.bytesTotal)}`]))
     );
   },
 };
+
+/** `YYYY-mm-dd HH:MM:SS` in UTC, as the reference prints it. */
+function clock(iso: string | undefined): string {
+  return iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 19) : '';
+}
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m ${s % 60}s`;
+}
 
 interface StatusResponse {
   snapshots: {
@@ -65,6 +80,7 @@ export async function runSnapshotStatus(flags: { deepCheck?: boolean }, io: Cons
       result.bytes = { processed, total };
       result.shards = { total: status.shards_stats.total, done: status.shards_stats.done, failed: status.shards_stats.failed };
       result.percent = s.state === 'SUCCESS' ? 100 : total > 0 ? (processed / total) * 100 : 0;
+      result.etaMs = result.percent > 0 && result.percent < 100 ? (status.stats.time_in_millis / result.percent) * (100 - result.percent) : 0;
       result.throughputMibPerSec = status.stats.time_in_millis > 0 ? processed / 1024 / 1024 / (status.stats.time_in_millis / 1000) : 0;
       result.indices = Object.entries(status.indices).map(([index, i]) => ({
         index,
