@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterClient } from '../../src/cluster';
 import { testbedEndpoints } from '../testbed/endpoints';
-import { runConsole } from '../unit/console/capture';
+import { envelope, runConsole } from '../unit/console/capture';
 
 const endpoints = testbedEndpoints();
 const dir = mkdtempSync(join(tmpdir(), 'ma-console-clusters-'));
@@ -43,7 +43,7 @@ describe('clusters connection-check', () => {
     expect(text).toMatchObject({ exitCode: 0, stderr: '' });
     expect(text.stdout).toMatch(/^SOURCE CLUSTER\nSuccessfully connected! \(Elasticsearch 7\.10\.2\)\nTARGET CLUSTER\nSuccessfully connected! \(OpenSearch 2\.19\.\d+\)\n$/);
 
-    const json = JSON.parse((await runConsole(['--config-file', config, '--json', 'clusters', 'connection-check'])).stdout) as { result: Record<string, { cluster_version: string }> };
+    const json = envelope<{ result: Record<string, { cluster_version: string }> }>((await runConsole(['--config-file', config, '--json', 'clusters', 'connection-check'])).stdout, 'clusters connection-check');
     expect(json).toMatchObject({ version: 1, command: 'clusters connection-check', status: 0 });
     expect(json.result.source_cluster).toEqual({ connection_established: true, connection_message: 'Successfully connected!', cluster_version: '7.10.2', engine: 'Elasticsearch 7.10.2' });
     expect(json.result.target_cluster.cluster_version).toMatch(/^2\.19\./);
@@ -57,7 +57,7 @@ describe('clusters connection-check', () => {
     expect(run.stderr).toBe('Error: cannot connect to the target cluster\n');
     expect(run.stdout + run.stderr).not.toContain('not-checked-here');
 
-    const json = JSON.parse((await runConsole(['--config-file', config, '--json', 'clusters', 'connection-check'])).stdout) as Record<string, unknown>;
+    const json = envelope((await runConsole(['--config-file', config, '--json', 'clusters', 'connection-check'])).stdout, 'clusters connection-check');
     expect(json).toMatchObject({ version: 1, status: 1, error: { code: 'MA_CLUSTER_UNREACHABLE' }, result: { target_cluster: { connection_established: false } } });
   });
 });
@@ -67,10 +67,10 @@ describe('clusters cat-indices', () => {
     const config = services('cat');
     const json = await runConsole(['--config-file', config, '--json', 'clusters', 'cat-indices', '--refresh']);
     expect(json.exitCode).toBe(0);
-    const envelope = JSON.parse(json.stdout) as { result: { refreshed: boolean; source_cluster: Record<string, string>[]; target_cluster: Record<string, string>[] } };
-    expect(envelope.result.refreshed).toBe(true);
-    expect(envelope.result.source_cluster.find((r) => r.index === index)).toMatchObject({ 'docs.count': '3', pri: '1' });
-    expect(envelope.result.target_cluster.find((r) => r.index === index)).toBeUndefined();
+    const cat = envelope<{ result: { refreshed: boolean; source_cluster: Record<string, string>[]; target_cluster: Record<string, string>[] } }>(json.stdout, 'clusters cat-indices');
+    expect(cat.result.refreshed).toBe(true);
+    expect(cat.result.source_cluster.find((r) => r.index === index)).toMatchObject({ 'docs.count': '3', pri: '1' });
+    expect(cat.result.target_cluster.find((r) => r.index === index)).toBeUndefined();
 
     const text = await runConsole(['--config-file', config, 'clusters', 'cat-indices']);
     expect(text.stdout).toMatch(/^\nWARNING: Cluster information may be stale\. Use --refresh to update\.\nSOURCE CLUSTER\nhealth +status +index +uuid +pri +rep +docs\.count +docs\.deleted +store\.size +pri\.store\.size\n/);
@@ -102,7 +102,7 @@ describe('clusters compare', () => {
     await loadDocs(target, [{ n: 1 }, { tags: ['a', 'b'], n: 2 }, { nested: { x: 'y' }, n: 3 }]);
     const same = await runConsole(['--config-file', config, '--json', 'clusters', 'compare', '--index', index]);
     expect(same.exitCode).toBe(0);
-    expect(JSON.parse(same.stdout)).toMatchObject({ status: 0, result: { equal: true, indices: [{ index, source: 3, target: 3, equal: true }] } });
+    expect(envelope(same.stdout, 'clusters compare')).toMatchObject({ status: 0, result: { equal: true, indices: [{ index, source: 3, target: 3, equal: true }] } });
 
     await target.request('PUT', `/${index}/_doc/d2`, { body: { n: 3, nested: { x: 'z' } }, query: { refresh: 'true' } });
     const different = await runConsole(['--config-file', config, 'clusters', 'compare', '--index', index]);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterClient } from '../../src/cluster';
 import { testbedEndpoints } from '../testbed/endpoints';
-import { runConsole } from '../unit/console/capture';
+import { envelope, runConsole } from '../unit/console/capture';
 
 const endpoints = testbedEndpoints();
 const dir = mkdtempSync(join(tmpdir(), 'ma-console-snapshot-'));
@@ -37,6 +37,8 @@ it('creates and waits, reports status (plain and deep), then deletes the snapsho
   expect(repo.body[repository].settings).toMatchObject({ max_snapshot_bytes_per_sec: '50mb' });
 
   expect(await runConsole(['--config-file', config, 'snapshot', 'status'])).toEqual({ exitCode: 0, stdout: 'SUCCESS\n', stderr: '' });
+  const deepJson = envelope<{ result: { state: string; percent: number } }>((await runConsole(['--config-file', config, '--json', 'snapshot', 'status', '--deep-check'])).stdout, 'snapshot status');
+  expect(deepJson.result).toMatchObject({ state: 'SUCCESS', percent: 100 });
   const deep = await runConsole(['--config-file', config, 'snapshot', 'status', '--deep-check']);
   expect(deep.stdout).toMatch(
     /^Snapshot status: SUCCESS\nStart time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\nFinished time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\nPercent completed: 100\.00%\nEstimated time to completion: 0h 0m 0s\nData processed: \d+\.\d{3}\/\d+\.\d{3} MiB\nThroughput: \d+\.\d{3} MiB\/sec\nTotal shards: (\d+)\nSuccessful shards: \1\n/,
@@ -46,7 +48,7 @@ it('creates and waits, reports status (plain and deep), then deletes the snapsho
   expect(declined.exitCode).toBe(1);
   expect((await source.request('GET', `/_snapshot/${repository}/${snapshot}`, { expectStatus: [404] })).status).toBe(200);
   const deleted = await runConsole(['--config-file', config, '--json', 'snapshot', 'delete', '--acknowledge-risk']);
-  expect(JSON.parse(deleted.stdout)).toEqual({ version: 1, command: 'snapshot delete', status: 0, result: { snapshot, repository, existed: true } });
+  expect(envelope(deleted.stdout, 'snapshot delete')).toEqual({ version: 1, command: 'snapshot delete', status: 0, result: { snapshot, repository, existed: true } });
   expect((await source.request('GET', `/_snapshot/${repository}/${snapshot}`, { expectStatus: [404] })).status).toBe(404);
 });
 

@@ -1,6 +1,7 @@
 /** Runs the console in-process with captured output. */
 import { Readable, Writable } from 'node:stream';
 import { main } from '../../../src/console/main';
+import { envelopeSchema } from '../../../src/console/result-schemas';
 
 export interface ConsoleRun {
   exitCode: number;
@@ -25,4 +26,9 @@ export async function runConsole(argv: string[], input = ''): Promise<ConsoleRun
   const err = sink();
   const exitCode = await main(argv, { stdout: out.stream, stderr: err.stream, stdin: Readable.from([input]) });
   return { exitCode, stdout: out.text(), stderr: err.text() };
+}
+
+/** The `--json` envelope of a run, checked against the command's committed contract. */
+export function envelope<T = Record<string, unknown>>(stdout: string, command: string): T {
+  return envelopeSchema(command).parse(JSON.parse(stdout)) as T;
 }

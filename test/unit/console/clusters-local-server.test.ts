@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runConsole } from './capture';
+import { envelope, runConsole } from './capture';
 
 const GOOD = 'Basic ' + Buffer.from('admin:right-password').toString('base64');
 const requests: string[] = [];
@@ -53,7 +53,7 @@ describe('clusters connection-check with a wrong password', () => {
     expect(run.stdout).toMatch(/^TARGET CLUSTER\nUnable to connect to cluster with error: .*401.*missing authentication credentials/);
     expect(run.stderr).toBe('Error: cannot connect to the target cluster\n');
     expect(run.stdout + run.stderr).not.toContain('wrong-password');
-    const json = JSON.parse((await runConsole(['--config-file', services('wrong-password'), '--json', 'clusters', 'connection-check'])).stdout) as Record<string, unknown>;
+    const json = envelope((await runConsole(['--config-file', services('wrong-password'), '--json', 'clusters', 'connection-check'])).stdout, 'clusters connection-check');
     expect(json).toMatchObject({ status: 1, error: { code: 'MA_CLUSTER_AUTH' } });
   });
 
@@ -84,7 +84,7 @@ describe('clusters clear-indices', () => {
   it('asks nothing with --acknowledge-risk, and refuses a cluster other than source or target', async () => {
     const run = await runConsole(['--config-file', services('right-password'), '--json', 'clusters', 'clear-indices', '--cluster', 'target', '--acknowledge-risk']);
     expect(run).toMatchObject({ exitCode: 0, stderr: '' });
-    expect(JSON.parse(run.stdout)).toEqual({ version: 1, command: 'clusters clear-indices', status: 0, result: { cluster: 'target', deleted: ['*,-.*,-searchguard*,-sg7*,.migrations_working_state*'] } });
+    expect(envelope(run.stdout, 'clusters clear-indices')).toEqual({ version: 1, command: 'clusters clear-indices', status: 0, result: { cluster: 'target', deleted: ['*,-.*,-searchguard*,-sg7*,.migrations_working_state*'] } });
     const bad = await runConsole(['--config-file', services('right-password'), 'clusters', 'clear-indices', '--cluster', 'both']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('must be "source" or "target"');

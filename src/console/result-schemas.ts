@@ -1,0 +1,82 @@
+/**
+ * The `--json` contract: one schema per command result, typed against the command's Result type so the
+ * two cannot drift. `schemas/<group>-<command>.json` holds these as JSON Schema; a unit test keeps the
+ * files equal to what this module generates, and the end-to-end tests parse real output with them.
+ */
+import { z } from 'zod';
+import type { CatIndicesResult } from './commands/clusters/cat-indices';
+import type { ClearIndicesResult } from './commands/clusters/clear-indices';
+import type { CompareResult } from './commands/clusters/compare';
+import type { ConnectionCheckResult, ConnectionResult } from './commands/clusters/connection-check';
+import type { CurlResult } from './commands/clusters/curl';
+import type { SnapshotCreateResult } from './commands/snapshot/create';
+import type { SnapshotDeleteResult } from './commands/snapshot/delete';
+import type { SnapshotStatusResult } from './commands/snapshot/status';
+import { JSON_ENVELOPE_VERSION } from './io';
+
+const catRows = z.array(z.record(z.string(), z.string().nullable()));
+const catIndices: z.ZodType<CatIndicesResult> = z.strictObject({ refreshed: z.boolean(), source_cluster: catRows.optional(), target_cluster: catRows.optional() });
+
+const connection: z.ZodType<ConnectionResult> = z.strictObject({
+  connection_established: z.boolean(),
+  connection_message: z.string(),
+  cluster_version: z.string().optional(),
+  engine: z.string().optional(),
+  error_code: z.string().optional(),
+});
+const connectionCheck: z.ZodType<ConnectionCheckResult> = z.strictObject({ source_cluster: connection.optional(), target_cluster: connection.optional() });
+
+const curl: z.ZodType<CurlResult> = z.strictObject({ status: z.number().int(), body: z.string() });
+
+const role = z.enum(['source', 'target']);
+const clearIndices: z.ZodType<ClearIndicesResult> = z.strictObject({ cluster: role, deleted: z.array(z.string()) });
+
+const count = z.number().int().min(0);
+const compare: z.ZodType<CompareResult> = z.strictObject({
+  equal: z.boolean(),
+  indices: z.array(
+    z.strictObject({ index: z.string(), source: count, target: count, missing: count, extra: count, different: count, equal: z.boolean(), examples: z.array(z.string()) }),
+  ),
+});
+
+const snapshotCreate: z.ZodType<SnapshotCreateResult> = z.strictObject({ snapshot: z.string(), repository: z.string(), state: z.string(), waited: z.boolean() });
+const snapshotDelete: z.ZodType<SnapshotDeleteResult> = z.strictObject({ snapshot: z.string(), repository: z.string(), existed: z.boolean() });
+const snapshotStatus: z.ZodType<SnapshotStatusResult> = z.strictObject({
+  snapshot: z.string(),
+  state: z.string(),
+  startTime: z.string().optional(),
+  endTime: z.string().optional(),
+  percent: z.number(),
+  shards: z.strictObject({ total: count, done: count, failed: count }),
+  bytes: z.strictObject({ processed: count, total: count }),
+  throughputMibPerSec: z.number().optional(),
+  etaMs: z.number().optional(),
+  indices: z.array(z.strictObject({ index: z.string(), shardsDone: count, shardsTotal: count, bytesProcessed: count, bytesTotal: count })).optional(),
+});
+
+/** Result schemas by command name. */
+export const RESULT_SCHEMAS: Record<string, z.ZodType> = {
+  'clusters cat-indices': catIndices,
+  'clusters connection-check': connectionCheck,
+  'clusters curl': curl,
+  'clusters clear-indices': clearIndices,
+  'clusters compare': compare,
+  'snapshot create': snapshotCreate,
+  'snapshot status': snapshotStatus,
+  'snapshot delete': snapshotDelete,
+};
+
+/** The envelope every `--json` run prints: a result on success; an error, and maybe a partial result, on failure. */
+export function envelopeSchema(command: string): z.ZodType {
+  const result = RESULT_SCHEMAS[command] ?? z.unknown();
+  return z.union([
+    z.strictObject({ version: z.literal(JSON_ENVELOPE_VERSION), command: z.literal(command), status: z.literal(0), result }),
+    z.strictObject({
+      version: z.literal(JSON_ENVELOPE_VERSION),
+      command: z.literal(command),
+      status: z.number().int().min(1),
+      result: result.optional(),
+      error: z.strictObject({ code: z.string().regex(/^MA_[A-Z0-9_]+$/), message: z.string() }),
+    }),
+  ]);
+}
