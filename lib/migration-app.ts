@@ -53,6 +53,7 @@ export function addMigrationStacks(app: App, options: StageOptions, env?: { acco
     backfillServiceName: backfill?.serviceName,
     kafkaBootstrapServers,
     kafkaIsMsk: msk !== undefined,
+    cutoverFunction: captureProxy?.cutover?.function,
   });
   Tags.of(app).add('migration-assistant:stage', options.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -16,6 +16,7 @@ import { DeploymentOptionsError, StageOptions } from '../config/options';
 import { CAPTURE_PROXY_PORT, captureProxyCommand } from '../constructs/capture-proxy-command';
 import { acknowledgeNag, nagText } from '../constructs/nag';
 import { MSK_IAM_PORT, MskStack } from './msk-stack';
+import { NlbCutover } from '../constructs/nlb-cutover/nlb-cutover';
 import { programImage } from '../constructs/program-image';
 
 export const ALB_LISTENER_PORT = 9200;
@@ -33,6 +34,7 @@ export interface CaptureProxyStackProps extends StackProps {
 export class CaptureProxyStack extends Stack {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly service: ecs.FargateService;
+  readonly cutover?: NlbCutover;
 
   constructor(scope: Construct, id: string, props: CaptureProxyStackProps) {
     super(scope, id, props);
@@ -124,5 +126,8 @@ export class CaptureProxyStack extends Stack {
       deregistrationDelay: Duration.seconds(30),
       healthCheck: { path: '/__health', port: String(CAPTURE_PROXY_PORT), healthyHttpCodes: '200', interval: Duration.seconds(10), healthyThresholdCount: 2 },
     });
+    if (options.nlbCutover) {
+      this.cutover = new NlbCutover(this, 'NlbCutover', { stage: options.stage, ...options.nlbCutover, albArn: this.loadBalancer.loadBalancerArn, vpc: props.vpc });
+    }
   }
 }

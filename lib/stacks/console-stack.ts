@@ -9,6 +9,7 @@ import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -31,6 +32,8 @@ export interface ConsoleStackProps extends StackProps {
   /** Kafka holding captured traffic. @default no kafka section */
   readonly kafkaBootstrapServers?: string;
   readonly kafkaIsMsk?: boolean;
+  /** Cutover function the console invokes. @default none */
+  readonly cutoverFunction?: lambda.IFunction;
 }
 
 export class ConsoleStack extends Stack {
@@ -75,6 +78,9 @@ export class ConsoleStack extends Stack {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [props.backfillService.serviceArn] }),
       );
+    }
+    if (props.cutoverFunction) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.cutoverFunction.functionArn] }));
     }
     importSnapshotBucket(this, snapshot).grantReadWrite(role);
     acknowledgeBucketGrant(role, `${nagBucketArn(snapshot.bucketName)}/*`, 'Console task role: manages snapshots, failed-document logs and their clean-up anywhere in the one snapshot bucket');

@@ -28,6 +28,8 @@ function normalise(template: Template): unknown {
   return JSON.parse(JSON.stringify(template.toJSON()).replace(/[0-9a-f]{64}/g, '<asset-hash>'));
 }
 
+const NLB_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/net/customer/1';
+const LISTENER_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/net/customer/1/9200';
 const defaults = parseStageOptions(contextFile.stages.dev, 'dev');
 const everything = parseStageOptions(
   {
@@ -45,6 +47,7 @@ const everything = parseStageOptions(
     albAcmCertArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/alb',
     alb: { scheme: 'internal', allowedClientCidrs: ['10.50.0.0/16'], allowedClientSecurityGroupIds: ['sg-0123456789abcdef0'] },
     captureProxy: { enabled: true, taskCount: 3, extraArgs: ['--onCaptureFailure', 'reject'] },
+    nlbCutover: { nlbArn: NLB_ARN, listenerArn: LISTENER_ARN },
   },
   'full',
 );
@@ -173,6 +176,24 @@ describe('CDK app with every option set', () => {
     expect(JSON.stringify(topicWrite?.Resource)).toContain(':kafka:eu-west-1:111122223333:topic/migration-full/*');
     const connect = statements.find((statement) => JSON.stringify(statement.Action).includes('kafka-cluster:Connect'));
     expect(JSON.stringify(connect?.Resource)).toContain('ClusterArn');
+  });
+
+  it('deploys the bundled NLB cutover function, limited to the customer listener and its own target group', () => {
+    templates.captureProxy.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Environment: { Variables: Match.objectLike({ NLB_ARN, LISTENER_ARN, SAVED_ACTIONS_PARAMETER: '/migration/full/cutover/previous-default-actions' }) },
+    });
+    templates.captureProxy.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: 'elasticloadbalancing:CreateListener', Effect: 'Allow', Resource: NLB_ARN },
+          { Action: 'elasticloadbalancing:ModifyListener', Effect: 'Allow', Resource: LISTENER_ARN },
+        ]),
+      },
+    });
+    templates.console.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('NlbCutover') }) })]) },
+    });
   });
 
   it('limits the console to updating the backfill service', () => {
