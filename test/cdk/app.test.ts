@@ -65,6 +65,17 @@ describe('CDK app with the defaults of cdk.context.json', () => {
     for (const [name, template] of Object.entries(templates)) expect(normalise(template)).toMatchSnapshot(name);
   });
 
+  it('writes byte-identical templates when synthesized again from the same input', () => {
+    const again = synth(defaults);
+    try {
+      const files = fs.readdirSync(outdir).filter((file) => file.endsWith('.template.json'));
+      expect(files.length).toBe(4);
+      for (const file of files) expect(fs.readFileSync(path.join(again.outdir, file))).toEqual(fs.readFileSync(path.join(outdir, file)));
+    } finally {
+      fs.rmSync(again.outdir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps the backfill service at zero tasks, scaled by the console', () => {
     templates.backfill.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0, ServiceName: 'migration-dev-backfill' });
   });
