@@ -9,6 +9,7 @@ import type { ClearIndicesResult } from './commands/clusters/clear-indices';
 import type { CompareResult } from './commands/clusters/compare';
 import type { ConnectionCheckResult, ConnectionResult } from './commands/clusters/connection-check';
 import type { CurlResult } from './commands/clusters/curl';
+import type { MetadataMigrateResult } from './commands/metadata/migrate';
 import type { SnapshotCreateResult } from './commands/snapshot/create';
 import type { SnapshotDeleteResult } from './commands/snapshot/delete';
 import type { SnapshotStatusResult } from './commands/snapshot/status';
@@ -54,6 +55,12 @@ const snapshotStatus: z.ZodType<SnapshotStatusResult> = z.strictObject({
   indices: z.array(z.strictObject({ index: z.string(), shardsDone: count, shardsTotal: count, bytesProcessed: count, bytesTotal: count })).optional(),
 });
 
+const metadataMigrate: z.ZodType<MetadataMigrateResult> = z.strictObject({
+  snapshot: z.string(),
+  dryRun: z.boolean(),
+  indices: z.array(z.strictObject({ source: z.string(), target: z.string(), status: z.enum(['created', 'would create', 'exists', 'failed']), error: z.string().optional() })),
+});
+
 /** Result schemas by command name. */
 export const RESULT_SCHEMAS: Record<string, z.ZodType> = {
   'clusters cat-indices': catIndices,
@@ -64,6 +71,8 @@ export const RESULT_SCHEMAS: Record<string, z.ZodType> = {
   'snapshot create': snapshotCreate,
   'snapshot status': snapshotStatus,
   'snapshot delete': snapshotDelete,
+  'metadata migrate': metadataMigrate,
+  'metadata evaluate': metadataMigrate,
 };
 
 /** The envelope every `--json` run prints: a result on success; an error, and maybe a partial result, on failure. */

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { ConsoleIo } from '../io';
 import { clustersGroup } from './clusters';
+import { metadataGroup } from './metadata';
 import { snapshotGroup } from './snapshot';
 
 export interface CommandGroup {
@@ -14,4 +15,4 @@ export interface CommandGroup {
   register(group: Command, io: () => ConsoleIo): void;
 }
 
-export const COMMAND_GROUPS: CommandGroup[] = [clustersGroup, snapshotGroup];
+export const COMMAND_GROUPS: CommandGroup[] = [clustersGroup, snapshotGroup, metadataGroup];
