@@ -4,16 +4,35 @@ import { ClusterClient, type ClusterAuth } from '../cluster';
 import { ConsoleError } from './errors';
 import type { Section, ServicesConfig } from './config/services';
 
-const secrets = new Map<string, Promise<{ username: string; password: string }>>();
+const secrets = new Map<string, Promise<{ username?: string; password: string }>>();
 
-function secret(arn: string): Promise<{ username: string; password: string }> {
+/**
+ * A secret holds either JSON `{"username","password"}` (`user_secret_arn`) or, in older deployments
+ * (`password_from_secret_arn`), the bare password. Fetched once per ARN per process; never logged.
+ */
+function secret(arn: string): Promise<{ username?: string; password: string }> {
   let cached = secrets.get(arn);
   if (!cached) {
-    cached = new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn })).then((response) => {
-      const parsed = JSON.parse(response.SecretString ?? '{}') as { username?: string; password?: string };
-      if (!parsed.username || !parsed.password) throw new ConsoleError('MA_CONFIG_SECRET', `secret ${arn} must hold a JSON object with username and password`);
-      return { username: parsed.username, password: parsed.password };
-    });
+    cached = new SecretsManagerClient({})
+      .send(new GetSecretValueCommand({ SecretId: arn }))
+      .catch((error: Error) => {
+        throw new ConsoleError('MA_CONFIG_SECRET', `cannot read secret ${arn}: ${error.message}`);
+      })
+      .then((response) => {
+        const text = response.SecretString ?? '';
+        let parsed: { username?: unknown; password?: unknown } | undefined;
+        try {
+          parsed = JSON.parse(text) as typeof parsed;
+        } catch {
+          parsed = undefined;
+        }
+        if (parsed && typeof parsed === 'object' && typeof parsed.password === 'string' && parsed.password) {
+          return { username: typeof parsed.username === 'string' ? parsed.username : undefined, password: parsed.password };
+        }
+        if (text && !text.trimStart().startsWith('{')) return { password: text };
+        throw new ConsoleError('MA_CONFIG_SECRET', `secret ${arn} must hold a JSON object with username and password, or the password itself`);
+      });
+    cached.catch(() => secrets.delete(arn));
     secrets.set(arn, cached);
   }
   return cached;
@@ -24,7 +43,9 @@ async function authFor(section: Section<'source_cluster'>): Promise<ClusterAuth>
     const arn = section.basic_auth.user_secret_arn ?? section.basic_auth.password_from_secret_arn;
     if (arn && !section.basic_auth.password) {
       const fromSecret = await secret(arn);
-      return { type: 'basic', username: section.basic_auth.username ?? fromSecret.username, password: fromSecret.password };
+      const username = section.basic_auth.username ?? fromSecret.username;
+      if (!username) throw new ConsoleError('MA_CONFIG_INVALID', `basic_auth: secret ${arn} holds no username, so basic_auth.username is needed`);
+      return { type: 'basic', username, password: fromSecret.password };
     }
     if (!section.basic_auth.username || !section.basic_auth.password) throw new ConsoleError('MA_CONFIG_INVALID', 'basic_auth needs username and password, or user_secret_arn');
     return { type: 'basic', username: section.basic_auth.username, password: section.basic_auth.password };
