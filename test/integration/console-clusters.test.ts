@@ -104,9 +104,17 @@ describe('clusters compare', () => {
     expect(same.exitCode).toBe(0);
     expect(envelope(same.stdout, 'clusters compare')).toMatchObject({ status: 0, result: { equal: true, indices: [{ index, source: 3, target: 3, equal: true }] } });
 
+    const sameSampled = await runConsole(['--config-file', config, 'clusters', 'compare', '--index', index, '--sample', '2']);
+    expect(sameSampled.exitCode).toBe(0);
     await target.request('PUT', `/${index}/_doc/d2`, { body: { n: 3, nested: { x: 'z' } }, query: { refresh: 'true' } });
     const different = await runConsole(['--config-file', config, 'clusters', 'compare', '--index', index]);
     expect(different.exitCode).toBe(1);
     expect(different.stderr).toBe('Error: the target differs from the source\n');
+    // A sample as large as the index sees the same difference; counts are exact either way.
+    const sampled = await runConsole(['--config-file', config, '--json', 'clusters', 'compare', '--index', index, '--sample', '3']);
+    expect(sampled.exitCode).toBe(1);
+    expect(envelope(sampled.stdout, 'clusters compare')).toMatchObject({ status: 1, error: { code: 'MA_COMPARE_DIFFERENT' } });
+    const sampledText = await runConsole(['--config-file', config, 'clusters', 'compare', '--index', index, '--sample', '3']);
+    expect(sampledText.stdout).toMatch(new RegExp(`${index} +3 +3 +0 +0 +1 +DIFFERENT\\n[^]*${index}/d2 differs`));
   });
 });

@@ -4,11 +4,11 @@
  * difference. Documents are read in pages with scroll; memory grows with the number of ids, not their size.
  */
 import { createHash } from 'node:crypto';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { ClusterClient } from '../../../cluster';
 import { clusterClient } from '../../clusters';
 import { ServicesConfig } from '../../config/services';
-import { ConsoleError } from '../../errors';
+import { CommandFailedWithResult } from '../../errors';
 import { table } from '../../format';
 import { emit, type CommandDefinition, type ConsoleIo } from '../../io';
 
@@ -61,7 +61,40 @@ async function fingerprints(client: ClusterClient, index: string): Promise<Map<s
   return out;
 }
 
-export async function runCompare(flags: { index?: string[] }, io: ConsoleIo): Promise<CompareResult> {
+export interface CompareFlags {
+  index?: string[];
+  /** Check the checksums of this many randomly chosen documents per index instead of all (counts stay exact). */
+  sample?: number;
+}
+
+type Hit = { _id: string; _routing?: string; _source: unknown };
+
+/** Sampled comparison: exact counts, then `size` random source documents looked up by id on the target. */
+async function compareSample(source: ClusterClient, target: ClusterClient, index: string, size: number, targetExists: boolean): Promise<IndexComparison> {
+  const path = `/${encodeURIComponent(index)}`;
+  const count = async (client: ClusterClient) => (await client.request<{ count: number }>('GET', `${path}/_count`)).body.count;
+  const comparison: IndexComparison = { index, source: await count(source), target: targetExists ? await count(target) : 0, missing: 0, extra: 0, different: 0, equal: true, examples: [] };
+  const picked = (await source.request<{ hits: { hits: Hit[] } }>('POST', `${path}/_search`, { body: { size, query: { function_score: { random_score: { seed: Date.now(), field: '_seq_no' } } } }, idempotent: true })).body.hits.hits;
+  const found = new Map<string, unknown>();
+  if (targetExists && picked.length > 0) {
+    const docs = (await target.request<{ docs: (Hit & { found: boolean })[] }>('POST', `${path}/_mget`, { body: { docs: picked.map((h) => ({ _id: h._id, ...(h._routing ? { routing: h._routing } : {}) })) }, idempotent: true })).body.docs;
+    for (const doc of docs) if (doc.found) found.set(doc._id, doc._source);
+  }
+  for (const hit of picked) {
+    if (!found.has(hit._id)) {
+      comparison.missing++;
+      if (comparison.examples.length < 3) comparison.examples.push(`${index}/${hit._id} missing`);
+    } else if (canonical(found.get(hit._id)) !== canonical(hit._source)) {
+      comparison.different++;
+      if (comparison.examples.length < 3) comparison.examples.push(`${index}/${hit._id} differs`);
+    }
+  }
+  comparison.extra = Math.max(0, comparison.target - comparison.source);
+  comparison.equal = comparison.missing === 0 && comparison.different === 0 && comparison.source === comparison.target;
+  return comparison;
+}
+
+export async function runCompare(flags: CompareFlags, io: ConsoleIo): Promise<CompareResult> {
   const config = ServicesConfig.load(io.configFile);
   const source = await clusterClient(config, 'source_cluster', 120_000);
   const target = await clusterClient(config, 'target_cluster', 120_000);
@@ -75,6 +108,12 @@ export async function runCompare(flags: { index?: string[] }, io: ConsoleIo): Pr
     for (const index of indices) {
       await source.request('POST', `/${encodeURIComponent(index)}/_refresh`, { idempotent: true });
       const refreshed = await target.request('POST', `/${encodeURIComponent(index)}/_refresh`, { idempotent: true, expectStatus: [404] });
+      if (flags.sample !== undefined) {
+        const sampled = await compareSample(source, target, index, flags.sample, refreshed.status !== 404);
+        result.equal &&= sampled.equal;
+        result.indices.push(sampled);
+        continue;
+      }
       const want = await fingerprints(source, index);
       const got = refreshed.status === 404 ? new Map<string, string>() : await fingerprints(target, index);
       const comparison: IndexComparison = { index, source: want.size, target: got.size, missing: 0, extra: 0, different: 0, equal: true, examples: [] };
@@ -93,8 +132,8 @@ export async function runCompare(flags: { index?: string[] }, io: ConsoleIo): Pr
       result.equal &&= comparison.equal;
       result.indices.push(comparison);
     }
+    if (!result.equal) throw new CommandFailedWithResult('MA_COMPARE_DIFFERENT', 'the target differs from the source', result, compare.text(result));
     emit(io, compare, result);
-    if (!result.equal) throw new ConsoleError('MA_COMPARE_DIFFERENT', 'the target differs from the source');
     return result;
   } finally {
     source.close();
@@ -107,7 +146,12 @@ export function registerCompare(group: Command, io: () => ConsoleIo): void {
     .command('compare')
     .description('compare every document (ids, routing and _source) between source and target; exits 1 on any difference')
     .option('--index <name>', 'only this index (repeatable; default: every index not starting with a dot)', (v: string, all: string[] = []) => [...all, v])
-    .action(async (flags: { index?: string[] }) => {
+    .option('--sample <count>', 'check the _source of this many random documents per index instead of all (counts stay exact)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('must be a whole number from 1 to 10000');
+      return n;
+    })
+    .action(async (flags: CompareFlags) => {
       await runCompare(flags, io());
     });
 }
