@@ -12,7 +12,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DeploymentOptionsError, StageOptions } from '../config/options';
+import { StageOptions } from '../config/options';
+import { SelfSignedCertificate } from '../constructs/self-signed-certificate/self-signed-certificate';
 import { CAPTURE_PROXY_PORT, captureProxyCommand } from '../constructs/capture-proxy-command';
 import { acknowledgeNag, nagText } from '../constructs/nag';
 import { MSK_IAM_PORT, MskStack } from './msk-stack';
@@ -39,9 +40,6 @@ export class CaptureProxyStack extends Stack {
   constructor(scope: Construct, id: string, props: CaptureProxyStackProps) {
     super(scope, id, props);
     const { options } = props;
-    if (!options.albAcmCertArn) {
-      throw new DeploymentOptionsError(`stages.${options.stage}.albAcmCertArn: the capture proxy's HTTPS listener needs an ACM certificate ARN`);
-    }
     const albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSecurityGroup', { vpc: props.vpc, description: 'Capture proxy ALB: HTTPS 9200 from the allowed clients', allowAllOutbound: false });
     const { allowedClientCidrs, allowedClientSecurityGroupIds, scheme } = options.alb;
     const cidrs = allowedClientCidrs.length || allowedClientSecurityGroupIds.length ? allowedClientCidrs : [props.vpc.vpcCidrBlock];
@@ -115,7 +113,9 @@ export class CaptureProxyStack extends Stack {
     const listener = this.loadBalancer.addListener('Https', {
       port: ALB_LISTENER_PORT,
       protocol: elbv2.ApplicationProtocol.HTTPS,
-      certificates: [acm.Certificate.fromCertificateArn(this, 'Certificate', options.albAcmCertArn)],
+      certificates: [
+        options.albAcmCertArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', options.albAcmCertArn) : new SelfSignedCertificate(this, 'SelfSignedCertificate').certificate,
+      ],
       sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
       open: false,
     });

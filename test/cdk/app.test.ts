@@ -214,6 +214,23 @@ describe('CDK app with every option set', () => {
   });
 });
 
+describe('CDK app with the capture proxy and no certificate ARN', () => {
+  const { templates, outdir } = synth(parseStageOptions({ ...(contextFile.stages.dev as object), captureProxy: { enabled: true } }, 'dev'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  it('puts a self-signed certificate, imported into ACM by a custom resource, on the 9200 listener', () => {
+    const [certificateId] = Object.keys(templates.captureProxy.findResources('Custom::SelfSignedCertificate'));
+    expect(certificateId).toBeDefined();
+    templates.captureProxy.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 9200, Certificates: [{ CertificateArn: { Ref: certificateId } }] });
+  });
+
+  it('opens the ALB to the VPC only when no client is configured', () => {
+    const groups = Object.values(templates.captureProxy.findResources('AWS::EC2::SecurityGroup'));
+    const ingress = groups.flatMap((group) => (group.Properties.SecurityGroupIngress ?? []) as Record<string, unknown>[]);
+    expect(ingress).toEqual([expect.objectContaining({ CidrIp: { 'Fn::ImportValue': expect.stringContaining('CidrBlock') }, FromPort: 9200 })]);
+  });
+});
+
 describe('capture proxy task command', () => {
   // The proxy's documented flags (src/capture-proxy/options.ts, reference option names).
   const known = new Set(['--destinationUri', '--listenPort', '--kafkaConnection', '--enableMSKAuth', '--awsRegion', '--insecureDestination', '--stage', '--onCaptureFailure']);
