@@ -31,6 +31,11 @@ export async function main(argv: string[], streams: { stdout: Writable; stderr: 
 
 /** Runs the console with the process's arguments and sets its exit code. */
 export function runCli(): void {
+  // `console … | head` closes the pipe early: stop quietly, as other command-line tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -52,6 +52,16 @@ it('creates and waits, reports status (plain and deep), then deletes the snapsho
   expect((await source.request('GET', `/_snapshot/${repository}/${snapshot}`, { expectStatus: [404] })).status).toBe(404);
 });
 
+it('exits 1 saying the snapshot does not exist yet', async () => {
+  const missing = join(dir, 'missing.yaml');
+  writeFileSync(missing, `source_cluster:\n  endpoint: ${endpoints.source}\nsnapshot:\n  snapshot_name: never-${id}\n  snapshot_repo_name: ${repository}\n  fs:\n    repo_path: ${join(endpoints.repoDir, repository)}\n`);
+  await source.request('PUT', `/_snapshot/${repository}`, { body: { type: 'fs', settings: { location: join(endpoints.repoDir, repository) } } });
+  const run = await runConsole(['--config-file', missing, '--json', 'snapshot', 'status']);
+  expect(run.exitCode).toBe(1);
+  expect(run.stderr).toBe(`Error: snapshot never-${id} is not in repository ${repository} on the source cluster: not started yet (console snapshot create), or deleted\n`);
+  expect(envelope(run.stdout, 'snapshot status')).toMatchObject({ status: 1, error: { code: 'MA_SNAPSHOT_NOT_FOUND' } });
+});
+
 it('exits 1 naming the missing snapshot section', async () => {
   const bare = join(dir, 'bare.yaml');
   writeFileSync(bare, `source_cluster:\n  endpoint: ${endpoints.source}\n`);

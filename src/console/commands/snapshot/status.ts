@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { clusterClient } from '../../clusters';
 import { ServicesConfig } from '../../config/services';
+import { ConsoleError } from '../../errors';
 import { bytes, table } from '../../format';
 import { emit, type CommandDefinition, type ConsoleIo } from '../../io';
 
@@ -62,7 +63,10 @@ export async function runSnapshotStatus(flags: { deepCheck?: boolean }, io: Cons
   const client = await clusterClient(config, 'source_cluster');
   try {
     const name = encodeURIComponent(snapshot.snapshot_name);
-    const info = await client.request<{ snapshots: { state: string; start_time?: string; end_time?: string; shards?: { total: number; successful: number; failed: number } }[] }>('GET', `/_snapshot/${repository}/${name}`);
+    const info = await client.request<{ snapshots: { state: string; start_time?: string; end_time?: string; shards?: { total: number; successful: number; failed: number } }[] }>('GET', `/_snapshot/${repository}/${name}`, { expectStatus: [404] });
+    if (info.status === 404) {
+      throw new ConsoleError('MA_SNAPSHOT_NOT_FOUND', `snapshot ${snapshot.snapshot_name} is not in repository ${repository} on the source cluster: not started yet (console snapshot create), or deleted`);
+    }
     const s = info.body.snapshots[0];
     const result: SnapshotStatusResult = {
       snapshot: snapshot.snapshot_name,
