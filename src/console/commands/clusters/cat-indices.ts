@@ -41,7 +41,7 @@ async function indicesOf(cluster: SelectedCluster, refresh: boolean): Promise<Ca
   const serverless = isServerless(cluster.section);
   if (refresh && !serverless) await cluster.client.request('POST', '/_refresh', { idempotent: true });
   const path = serverless ? '/_cat/indices' : '/_cat/indices/_all';
-  const rows = (await cluster.client.request<CatIndexRow[]>('GET', path, { query: { format: 'json', bytes: 'b' } })).body;
+  const rows = (await cluster.client.request<CatIndexRow[]>('GET', path, { query: { format: 'json' } })).body;
   return rows.sort((a, b) => String(a.index).localeCompare(String(b.index)));
 }
 
