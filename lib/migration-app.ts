@@ -54,6 +54,8 @@ export function addMigrationStacks(app: App, options: StageOptions, env?: { acco
     kafkaBootstrapServers,
     kafkaIsMsk: msk !== undefined,
     cutoverFunction: captureProxy?.cutover?.function,
+    captureProxyService: captureProxy?.service,
+    mskClusterArn: msk?.clusterArn,
   });
   Tags.of(app).add('migration-assistant:stage', options.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

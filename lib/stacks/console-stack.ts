@@ -5,7 +5,7 @@
  *
  * Open a shell:  aws ecs execute-command --cluster migration-<stage> --task <task id> --container console --interactive --command /bin/sh
  */
-import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,7 +17,7 @@ import { StageOptions } from '../config/options';
 import { programImage } from '../constructs/program-image';
 import { renderServicesYaml } from '../constructs/services-yaml';
 import { importSnapshotBucket, nagBucketArn, SnapshotLocation } from './migration-infra-stack';
-import { acknowledgeBucketGrant, acknowledgeNag } from '../constructs/nag';
+import { acknowledgeBucketGrant, acknowledgeNag, nagText } from '../constructs/nag';
 
 export interface ConsoleStackProps extends StackProps {
   readonly options: StageOptions;
@@ -32,6 +32,10 @@ export interface ConsoleStackProps extends StackProps {
   /** Kafka holding captured traffic. @default no kafka section */
   readonly kafkaBootstrapServers?: string;
   readonly kafkaIsMsk?: boolean;
+  /** The capture proxy service the console scales. @default none */
+  readonly captureProxyService?: ecs.IBaseService;
+  /** MSK cluster the console reads captured traffic from. @default none */
+  readonly mskClusterArn?: string;
   /** Cutover function the console invokes. @default none */
   readonly cutoverFunction?: lambda.IFunction;
 }
@@ -74,17 +78,25 @@ export class ConsoleStack extends Stack {
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'console' }),
     });
     const role = taskDefinition.taskRole;
-    if (props.backfillService) {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [props.backfillService.serviceArn] }),
-      );
+    const services = [props.backfillService, props.captureProxyService].flatMap((service) => (service ? [service.serviceArn] : []));
+    if (services.length > 0) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: services }));
+    }
+    if (props.mskClusterArn) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'], resources: [props.mskClusterArn] }));
+      const topics = `arn:${Aws.PARTITION}:kafka:${this.region}:${this.account}:topic/migration-${options.stage}/*`;
+      const groups = `arn:${Aws.PARTITION}:kafka:${this.region}:${this.account}:group/migration-${options.stage}/*`;
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], resources: [topics] }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], resources: [groups] }));
+      acknowledgeNag(role, `IAM5[Resource::${nagText(topics)}]`, 'Console task role: reads the capture topics of the one MSK cluster (topic ARNs carry the cluster UUID)');
+      acknowledgeNag(role, `IAM5[Resource::${nagText(groups)}]`, 'Console task role: its consumer groups on the one MSK cluster (group ARNs carry the cluster UUID)');
     }
     if (props.cutoverFunction) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.cutoverFunction.functionArn] }));
     }
     importSnapshotBucket(this, snapshot).grantReadWrite(role);
     acknowledgeBucketGrant(role, `${nagBucketArn(snapshot.bucketName)}/*`, 'Console task role: manages snapshots, failed-document logs and their clean-up anywhere in the one snapshot bucket');
-    acknowledgeNag(role, 'IAM5[Resource::*]', 'Console task role: ECS Exec needs ssmmessages channel actions, which have no resource-level permissions');
+    acknowledgeNag(role, 'IAM5[Resource::*]', 'Console task role: ECS Exec (CDK default) needs ssmmessages channel actions, which have no resource-level permissions, and session logging to CloudWatch Logs');
     acknowledgeNag(taskDefinition.obtainExecutionRole(), 'IAM5[Resource::*]', 'Console execution role: ecr:GetAuthorizationToken has no resource-level permissions');
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [props.snapshotRole.roleArn] }));
     for (const cluster of [options.sourceCluster, options.targetCluster]) {

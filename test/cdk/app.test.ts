@@ -70,11 +70,13 @@ describe('CDK app with the defaults of cdk.context.json', () => {
     try {
       const files = fs.readdirSync(outdir).filter((file) => file.endsWith('.template.json'));
       expect(files.length).toBe(4);
-      for (const file of files) expect(fs.readFileSync(path.join(again.outdir, file))).toEqual(fs.readFileSync(path.join(outdir, file)));
+      // Image asset hashes follow the repository's files, which may change between the two synths; the rest must not.
+      const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8').replace(/[0-9a-f]{64}/g, '<asset-hash>');
+      for (const file of files) expect(read(again.outdir, file)).toBe(read(outdir, file));
     } finally {
       fs.rmSync(again.outdir, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 
   it('keeps the backfill service at zero tasks, scaled by the console', () => {
     templates.backfill.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0, ServiceName: 'migration-dev-backfill' });
@@ -207,10 +209,18 @@ describe('CDK app with every option set', () => {
     });
   });
 
-  it('limits the console to updating the backfill service', () => {
-    templates.console.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['ecs:UpdateService', 'ecs:DescribeServices'], Resource: Match.not('*') })]) },
-    });
+  it('limits the console to scaling the backfill and capture proxy services and reading the MSK cluster', () => {
+    const statements = Object.values(templates.console.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]);
+    const ecsStatement = statements.find((statement) => JSON.stringify(statement.Action).includes('ecs:UpdateService'));
+    expect(ecsStatement?.Resource).toHaveLength(2);
+    expect(JSON.stringify(ecsStatement?.Resource)).not.toContain('"*"');
+    const kafka = statements.filter((statement) => JSON.stringify(statement.Action).includes('kafka-cluster:'));
+    expect(kafka.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(
+      ['kafka-cluster:AlterGroup', 'kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:DescribeGroup', 'kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+    );
+    // '*' only where ECS Exec and ECR have no resource-level permissions (ECS Exec session logging included).
+    const unscoped = statements.filter((statement) => statement.Resource === '*' && !/ssmmessages|ecr:GetAuthorizationToken|logs:/.test(JSON.stringify(statement.Action)));
+    expect(unscoped).toEqual([]);
   });
 });
 
