@@ -78,6 +78,25 @@ describe('CDK app with the defaults of cdk.context.json', () => {
     }
   }, 60_000);
 
+  it('stages for each image every file its Dockerfile copies, and no node_modules', () => {
+    const manifests = fs.readdirSync(outdir).filter((file) => file.endsWith('.assets.json'));
+    const images = manifests.flatMap((file) => {
+      const manifest = JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8')) as { dockerImages?: Record<string, { source: { directory: string; dockerFile: string } }> };
+      return Object.values(manifest.dockerImages ?? {}).map((image) => image.source);
+    });
+    expect(new Set(images.map((image) => image.dockerFile))).toEqual(new Set(['docker/backfill-worker/Dockerfile', 'docker/console/Dockerfile']));
+    for (const image of images) {
+      const context = path.join(outdir, image.directory);
+      const dockerfile = fs.readFileSync(path.join(context, image.dockerFile), 'utf8');
+      const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) => match[1].split(/\s+/));
+      expect(copied).toEqual(expect.arrayContaining(['package.json', 'src']));
+      for (const source of copied) expect(fs.existsSync(path.join(context, source))).toBe(true);
+      expect(fs.existsSync(path.join(context, 'node_modules'))).toBe(false);
+      expect(dockerfile).toMatch(/^FROM node:22/m);
+      expect(dockerfile).toMatch(/^USER node$/m);
+    }
+  });
+
   it('keeps the backfill service at zero tasks, scaled by the console', () => {
     templates.backfill.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0, ServiceName: 'migration-dev-backfill' });
   });
