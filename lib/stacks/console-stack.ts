@@ -75,6 +75,7 @@ export class ConsoleStack extends Stack {
       image: programImage('console'),
       // The image's entrypoint writes MIGRATION_SERVICES_YAML to /config/migration_services.yaml and waits.
       secrets: { MIGRATION_SERVICES_YAML: ecs.Secret.fromSsmParameter(this.servicesYaml) },
+      environment: props.cutoverFunction ? { MIGRATION_CUTOVER_FUNCTION: props.cutoverFunction.functionName } : undefined,
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'console' }),
     });
     const role = taskDefinition.taskRole;
@@ -92,6 +93,7 @@ export class ConsoleStack extends Stack {
       acknowledgeNag(role, `IAM5[Resource::${nagText(groups)}]`, 'Console task role: its consumer groups on the one MSK cluster (group ARNs carry the cluster UUID)');
     }
     if (props.cutoverFunction) {
+      acknowledgeNag(taskDefinition, 'ECS2', 'Console task: its only environment variable is the name of the cutover function, not a secret');
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.cutoverFunction.functionArn] }));
     }
     importSnapshotBucket(this, snapshot).grantReadWrite(role);

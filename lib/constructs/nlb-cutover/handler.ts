@@ -186,5 +186,11 @@ export async function runCutover(event: { action?: string }, clients: CutoverCli
 
 /** Lambda entry point: `{ "action": "prepare" | "status" | "promote" | "rollback" }`. */
 export async function handler(event: { action?: string }): Promise<CutoverResult> {
-  return runCutover(event, { elb: new ElasticLoadBalancingV2Client({}), ssm: new SSMClient({}) }, configFromEnvironment(process.env));
+  try {
+    return await runCutover(event, { elb: new ElasticLoadBalancingV2Client({}), ssm: new SSMClient({}) }, configFromEnvironment(process.env));
+  } catch (error) {
+    // Lambda reports only name and message: the code leads the message so `console cutover nlb` can read it.
+    if (error instanceof CutoverError) throw new CutoverError(error.code, `${error.code}: ${error.message}`);
+    throw error;
+  }
 }
