@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { TestbedError } from './errors';
 import { paths } from './home';
 
 const run = promisify(execFile);
@@ -14,7 +15,7 @@ async function mvn(args: string[], cwd: string): Promise<void> {
     await run('mvn', ['-q', '-B', ...args], { cwd, maxBuffer: 16 * 1024 * 1024, timeout: 15 * 60_000 });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`mvn ${args.join(' ')} failed: ${(e.stdout ?? '') + (e.stderr ?? '') || e.message}`.slice(0, 4000));
+    throw new TestbedError('TESTBED_DOWNLOAD_FAILED', `mvn ${args.join(' ')} failed: ${(e.stdout ?? '') + (e.stderr ?? '') || e.message}`.slice(0, 4000));
   }
 }
 
@@ -25,7 +26,7 @@ export async function fetchArtifact(coordinates: string, fileName: string): Prom
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   await mvn(['dependency:copy', `-Dartifact=${coordinates}`, `-DoutputDirectory=${dir}`], dir);
-  if (!existsSync(file)) throw new Error(`mvn fetched ${coordinates} but ${file} is missing`);
+  if (!existsSync(file)) throw new TestbedError('TESTBED_DOWNLOAD_FAILED', `mvn fetched ${coordinates} but ${file} is missing`);
   return file;
 }
 

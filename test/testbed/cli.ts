@@ -13,7 +13,7 @@ program
   .command('up')
   .description(`start the servers (${DEFAULT_SERVERS.join(', ')}; more with --with) or reuse running ones, and print their endpoints`)
   .option('--json', 'print the endpoints as one JSON object on stdout')
-  .option('--with <servers>', 'also start these optional servers: os13 (OpenSearch 1.3)')
+  .option('--with <servers>', 'also start these optional servers (comma-separated): os13 (OpenSearch 1.3.20)')
   .action(async (options: { json?: boolean; with?: string }) => {
     const extra = (options.with ?? '').split(',').map((s) => s.trim()).filter(Boolean) as ServerName[];
     const fromEnv = (process.env.MA_TESTBED_EXTRA ?? '').split(',').map((s) => s.trim()).filter(Boolean) as ServerName[];

@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { TestbedError } from './errors';
 
 export const SERVER_USER = 'ma-testbed';
 
@@ -67,7 +68,7 @@ export function launch(spec: LaunchSpec): number {
     gid: spec.runAs?.gid,
   });
   closeSync(out);
-  if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
+  if (child.pid === undefined) throw new TestbedError('TESTBED_SERVER_EXITED', `could not start ${spec.command} in ${spec.cwd}`);
   child.unref();
   return child.pid;
 }
@@ -124,9 +125,9 @@ export async function freePort(): Promise<number> {
 export async function awaitHealthy(name: string, pid: number, logFile: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) throw new Error(`${name} exited during start-up. Last lines of ${logFile}:\n${tail(logFile)}`);
+    if (!isAlive(pid)) throw new TestbedError('TESTBED_SERVER_EXITED', `${name} exited during start-up. Last lines of ${logFile}:\n${tail(logFile)}`);
     if (await probe().catch(() => false)) return;
     await sleep(500);
   }
-  throw new Error(`${name} was not healthy after ${Math.round(timeoutMs / 1000)} s. Last lines of ${logFile}:\n${tail(logFile)}`);
+  throw new TestbedError('TESTBED_START_TIMEOUT', `${name} was not healthy after ${Math.round(timeoutMs / 1000)} s. Last lines of ${logFile}:\n${tail(logFile)}`);
 }

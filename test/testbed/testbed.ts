@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestbedEndpoints } from './endpoints';
+import { TestbedError } from './errors';
 import { paths, testbedHome } from './home';
 import { awaitHealthy, chownTree, isAlive, launch, serverIdentity, sleep, stopGroup } from './launcher';
 import { DEFAULT_SERVERS, S3_CREDENTIALS, SERVERS, type ServerName } from './servers';
@@ -61,7 +62,7 @@ async function withLock<T>(work: () => Promise<T>): Promise<T> {
     } catch {
       const owner = Number(existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : NaN);
       if (Number.isFinite(owner) && !isAlive(owner)) rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`the test bed lock ${lock} is held by process ${owner}`);
+      else if (Date.now() > deadline) throw new TestbedError('TESTBED_LOCKED', `the test bed lock ${lock} is held by process ${owner}`);
       else await sleep(500);
     }
   }
@@ -89,10 +90,34 @@ function endpointsOf(state: TestbedState): TestbedEndpoints {
 }
 
 function requestedServers(explicit?: ServerName[]): ServerName[] {
-  if (explicit) return explicit;
   const extra = (process.env.MA_TESTBED_EXTRA ?? '').split(',').map((s) => s.trim()).filter(Boolean) as ServerName[];
-  for (const name of extra) if (!(name in SERVERS)) throw new Error(`MA_TESTBED_EXTRA names an unknown server "${name}"; known: ${Object.keys(SERVERS).join(', ')}`);
-  return [...new Set([...DEFAULT_SERVERS, ...extra])];
+  const wanted = explicit ?? [...new Set([...DEFAULT_SERVERS, ...extra])];
+  for (const name of wanted) {
+    if (!(name in SERVERS)) {
+      throw new TestbedError('TESTBED_UNKNOWN_SERVER', `unknown test-bed server "${name}" (from --with or MA_TESTBED_EXTRA); known: ${Object.keys(SERVERS).join(', ')}`);
+    }
+  }
+  return wanted;
+}
+
+/**
+ * While servers start, SIGINT/SIGTERM (Ctrl-C on `up`, a cancelled CI job) stop the ones already
+ * launched and release the lock before exiting: they are detached, so nothing else would stop them.
+ */
+function stopOnSignal(started: { pid: number }[], log: (line: string) => void): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    log(`testbed: ${signal} during start-up, stopping ${started.length} server(s)`);
+    void Promise.all(started.map(({ pid }) => stopGroup(pid, 5000))).finally(() => {
+      rmSync(paths.lock(), { recursive: true, force: true });
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.removeListener('SIGINT', handler);
+    process.removeListener('SIGTERM', handler);
+  };
 }
 
 /** Starts the requested servers that are not already running, all in parallel, and waits until healthy. */
@@ -122,6 +147,7 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
       prepared.push({ name, definition, dir, server: await definition.prepare({ dir, repoDir: state.repoDir }) });
     }
     const started: { name: ServerName; pid: number }[] = [];
+    const releaseSignals = stopOnSignal(started, log);
     try {
       await Promise.all(
         prepared.map(async ({ name, definition, dir, server }) => {
@@ -141,6 +167,8 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
       for (const { name } of started) delete state.servers[name];
       writeState(state);
       throw error;
+    } finally {
+      releaseSignals();
     }
     if (options.ownerPid && started.length > 0) state.watchdogPid = startWatchdog(options.ownerPid, started.map((s) => s.pid));
     writeState(state);
