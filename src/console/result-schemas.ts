@@ -13,6 +13,11 @@ import type { MetadataMigrateResult } from './commands/metadata/migrate';
 import type { SnapshotCreateResult } from './commands/snapshot/create';
 import type { SnapshotDeleteResult } from './commands/snapshot/delete';
 import type { SnapshotStatusResult } from './commands/snapshot/status';
+import type { BackfillScaleResult } from './commands/backfill/scale';
+import type { BackfillStatusResult } from './commands/backfill/status';
+import type { BackfillStopResult } from './commands/backfill/stop';
+import type { TopicRecordsResult } from './commands/kafka/describe-topic-records';
+import type { ListTopicsResult } from './commands/kafka/list-topics';
 import { JSON_ENVELOPE_VERSION } from './io';
 
 const catRows = z.array(z.record(z.string(), z.string().nullable()));
@@ -61,6 +66,36 @@ const metadataMigrate: z.ZodType<MetadataMigrateResult> = z.strictObject({
   indices: z.array(z.strictObject({ source: z.string(), target: z.string(), status: z.enum(['created', 'would create', 'exists', 'failed']), error: z.string().optional() })),
 });
 
+const topicRecords: z.ZodType<TopicRecordsResult> = z.strictObject({
+  topic: z.string(),
+  records: count,
+  partitions: z.array(z.strictObject({ partition: count, earliest: count, latest: count, records: count })),
+});
+const listTopics: z.ZodType<ListTopicsResult> = z.strictObject({ topics: z.array(z.string()) });
+
+const workers = z.strictObject({ running: count, pending: count, desired: count });
+const backfillScale: z.ZodType<BackfillScaleResult> = z.strictObject({ action: z.enum(['start', 'pause', 'scale']), platform: z.string(), running: count, pending: count, desired: count });
+const backfillStatus: z.ZodType<BackfillStatusResult> = z.strictObject({
+  status: z.enum(['RUNNING', 'STARTING', 'STOPPED', 'COMPLETED', 'COMPLETED_WITH_ERRORS']),
+  workers,
+  progress: z.strictObject({
+    initialized: z.boolean(),
+    planned: z.boolean(),
+    snapshot: z.string().optional(),
+    shards: z.strictObject({ total: count, completed: count, incomplete: count, inProgress: count, unclaimed: count, failed: count }),
+    items: z.strictObject({ total: count, completed: count, inProgress: count, unclaimed: count, failed: count }),
+    documents: z.strictObject({ total: count, migrated: count, failed: count }),
+    bytesMigrated: count,
+    leasesExpired: count,
+    startedAt: z.number().optional(),
+    finishedAt: z.number().optional(),
+    failedItems: z.array(z.strictObject({ id: z.string(), index: z.string(), shard: count, error: z.string() })),
+  }),
+  docsPerSecond: z.number().optional(),
+  etaSeconds: z.number().optional(),
+});
+const backfillStop: z.ZodType<BackfillStopResult> = z.strictObject({ archive: z.string().optional(), documents: count, removed: z.boolean() });
+
 /** Result schemas by command name. */
 export const RESULT_SCHEMAS: Record<string, z.ZodType> = {
   'clusters cat-indices': catIndices,
@@ -73,6 +108,13 @@ export const RESULT_SCHEMAS: Record<string, z.ZodType> = {
   'snapshot delete': snapshotDelete,
   'metadata migrate': metadataMigrate,
   'metadata evaluate': metadataMigrate,
+  'kafka describe-topic-records': topicRecords,
+  'kafka list-topics': listTopics,
+  'backfill start': backfillScale,
+  'backfill pause': backfillScale,
+  'backfill scale': backfillScale,
+  'backfill status': backfillStatus,
+  'backfill stop': backfillStop,
 };
 
 /** The envelope every `--json` run prints: a result on success; an error, and maybe a partial result, on failure. */

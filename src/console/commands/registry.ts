@@ -4,7 +4,10 @@
  */
 import type { Command } from 'commander';
 import type { ConsoleIo } from '../io';
+import { backfillGroup } from './backfill';
 import { clustersGroup } from './clusters';
+import { cutoverGroup } from './cutover';
+import { kafkaGroup } from './kafka';
 import { metadataGroup } from './metadata';
 import { snapshotGroup } from './snapshot';
 
@@ -15,4 +18,4 @@ export interface CommandGroup {
   register(group: Command, io: () => ConsoleIo): void;
 }
 
-export const COMMAND_GROUPS: CommandGroup[] = [clustersGroup, snapshotGroup, metadataGroup];
+export const COMMAND_GROUPS: CommandGroup[] = [clustersGroup, snapshotGroup, metadataGroup, kafkaGroup, backfillGroup, cutoverGroup];

@@ -1,0 +1,13 @@
+/** Where backfill workers run, seen from the console: how many run, are starting, are wanted; and changing that. */
+export interface WorkerCounts {
+  running: number;
+  pending: number;
+  desired: number;
+}
+
+export interface WorkerPlatform {
+  readonly description: string;
+  counts(): Promise<WorkerCounts>;
+  /** Sets the number of workers wanted; starts or stops workers to match. */
+  scale(desired: number): Promise<WorkerCounts>;
+}
