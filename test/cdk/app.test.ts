@@ -7,7 +7,8 @@ import { parseStageOptions, StageOptions } from '../../lib/config/options';
 import { backfillCommand } from '../../lib/constructs/backfill-command';
 import { captureProxyCommand } from '../../lib/constructs/capture-proxy-command';
 import { addMigrationStacks, MigrationStacks } from '../../lib/migration-app';
-import { FLAGS } from '../../src/backfill/options';
+import { buildCommand as buildWorkerCommand, FLAGS, parseWorkerOptions } from '../../src/backfill/options';
+import { buildProxyCommand, parseProxyOptions } from '../../src/capture-proxy/options';
 import { BACKFILL_METRICS, METRICS_NAMESPACE } from '../../src/metrics/names';
 
 const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
@@ -261,13 +262,20 @@ describe('CDK app with the capture proxy and no certificate ARN', () => {
 });
 
 describe('capture proxy task command', () => {
-  // The proxy's documented flags (src/capture-proxy/options.ts, reference option names).
-  const known = new Set(['--destinationUri', '--listenPort', '--kafkaConnection', '--enableMSKAuth', '--awsRegion', '--insecureDestination', '--stage', '--onCaptureFailure']);
+  // The flags the capture-proxy program itself defines.
+  const known = new Set(buildProxyCommand().options.map((option) => option.long));
 
   it('uses the proxy flags, MSK IAM auth with the region, and extra arguments last', () => {
-    const args = captureProxyCommand({ options: everything, region: 'eu-west-1', kafkaBootstrapServers: 'b-1:9098', mskIamAuth: true });
+    const args = captureProxyCommand({ options: { ...everything, sourceCluster: { ...everything.sourceCluster, allowInsecure: true } }, region: 'eu-west-1', kafkaBootstrapServers: 'b-1:9098', mskIamAuth: true });
+    expect(known.size).toBeGreaterThan(10);
     for (const flag of args.filter((arg) => arg.startsWith('--'))) expect(known).toContain(flag);
-    expect(args).toEqual(['--destinationUri', 'https://source:9200', '--listenPort', '9200', '--kafkaConnection', 'b-1:9098', '--stage', 'full', '--enableMSKAuth', '--awsRegion', 'eu-west-1', '--onCaptureFailure', 'reject']);
+    // The proxy's own parser accepts the whole command line.
+    const command = buildProxyCommand().exitOverride();
+    command.parse(args, { from: 'user' });
+    const config = parseProxyOptions(command.opts());
+    expect(config.listenPort).toBe(9200);
+    expect(config.destination.toString()).toBe('https://source:9200/');
+    expect(args).toEqual(['--destinationUri', 'https://source:9200', '--listenPort', '9200', '--kafkaConnection', 'b-1:9098', '--stage', 'full', '--enableMSKAuth', '--awsRegion', 'eu-west-1', '--insecureDestination', '--onCaptureFailure', 'reject']);
   });
 });
 
@@ -281,6 +289,10 @@ describe('backfill task command', () => {
     for (const flag of flags) expect(known).toContain(flag);
     expect(args).toEqual(expect.arrayContaining(['--target-aws-region', 'eu-west-1', '--target-aws-service-signing-name', 'es', '--snapshot-name', 'nightly']));
     expect(args.slice(-2)).toEqual(['--max-connections', '8']);
+    // The worker's own parser accepts the whole command line.
+    const command = buildWorkerCommand().exitOverride();
+    command.parse(args, { from: 'user' });
+    expect(() => parseWorkerOptions(command.opts())).not.toThrow();
   });
 });
 
