@@ -35,6 +35,10 @@ export class FileSink implements CaptureSink {
     });
   }
 
+  async sendBatch(records: CaptureRecord[]): Promise<void> {
+    for (const record of records) await this.send(record);
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.#out.end(() => resolve()));
   }

@@ -63,10 +63,15 @@ export class KafkaSink implements CaptureSink {
     return this.#producer;
   }
 
-  async send(record: CaptureRecord): Promise<void> {
+  send(record: CaptureRecord): Promise<void> {
+    return this.sendBatch([record]);
+  }
+
+  async sendBatch(records: CaptureRecord[]): Promise<void> {
     const attempt = (async () => {
       const producer = await this.#connect();
-      await producer.send({ topic: this.#options.topic, acks: -1, messages: [{ key: record.key, value: Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength) }] });
+      const messages = records.map((r) => ({ key: r.key, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength) }));
+      await producer.send({ topic: this.#options.topic, acks: -1, messages });
     })();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -36,6 +36,12 @@ export interface ProxyOptions {
   log: Logger;
 }
 
+interface Pending {
+  records: CaptureRecord[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 export interface ProxyStats {
   connections: number;
   requests: number;
@@ -92,7 +98,6 @@ export class CaptureProxy {
     this.#options.metrics.flush();
   }
 
-  #chains = new WeakMap<ConnectionCapture, Promise<void>>();
   readonly #closing = new Set<Promise<void>>();
 
   /** Sends a connection's close record once; `stop` waits for these before closing the sink. */
@@ -103,32 +108,45 @@ export class CaptureProxy {
     void sent.then(() => this.#closing.delete(sent));
   }
 
-  /** Sends records after every earlier record of the connection; resolves when the last is durable. */
+  readonly #queues = new WeakMap<ConnectionCapture, { waiting: Pending[]; running: boolean }>();
+
+  /**
+   * Sends records after every earlier record of the connection; resolves when they are durable. Records
+   * that queue up while a send is in flight go together in the next send (one round trip, still in order),
+   * so a large request's many records cost a few round trips rather than one each.
+   */
   #sendInOrder(capture: ConnectionCapture, records: CaptureRecord[]): Promise<void> {
     const sink = this.#options.sink;
-    if (!sink || records.length === 0) return this.#chains.get(capture) ?? Promise.resolve();
-    let chain = this.#chains.get(capture) ?? Promise.resolve();
-    let last: Promise<void> = chain;
-    for (const record of records) {
-      last = chain.then(() =>
-        sink.send(record).then(
-          () => {
-            this.stats.recordsSent++;
-            this.#options.metrics.count(CAPTURE_METRICS.records, 1);
-          },
-          (error: Error) => {
-            this.stats.capturesLost++;
-            this.#options.metrics.count(CAPTURE_METRICS.lostCaptures, 1);
-            this.#options.metrics.count(CAPTURE_METRICS.kafkaErrors, 1);
-            this.#options.log.warn({ connection: capture.connectionId, err: error.message }, 'capture record lost');
-            throw error;
-          },
-        ),
-      );
-      chain = last.catch(() => undefined);
+    if (!sink || records.length === 0) return Promise.resolve();
+    let queue = this.#queues.get(capture);
+    if (!queue) {
+      queue = { waiting: [], running: false };
+      this.#queues.set(capture, queue);
     }
-    this.#chains.set(capture, chain);
-    return last;
+    const done = new Promise<void>((resolve, reject) => queue!.waiting.push({ records, resolve, reject }));
+    if (!queue.running) void this.#pump(capture, queue, sink);
+    return done;
+  }
+
+  async #pump(capture: ConnectionCapture, queue: { waiting: Pending[]; running: boolean }, sink: CaptureSink): Promise<void> {
+    queue.running = true;
+    while (queue.waiting.length > 0) {
+      const batch = queue.waiting.splice(0);
+      const records = batch.flatMap((p) => p.records);
+      try {
+        await sink.sendBatch(records);
+        this.stats.recordsSent += records.length;
+        this.#options.metrics.count(CAPTURE_METRICS.records, records.length);
+        batch.forEach((p) => p.resolve());
+      } catch (error) {
+        this.stats.capturesLost += records.length;
+        this.#options.metrics.count(CAPTURE_METRICS.lostCaptures, records.length);
+        this.#options.metrics.count(CAPTURE_METRICS.kafkaErrors, 1);
+        this.#options.log.warn({ connection: capture.connectionId, records: records.length, err: (error as Error).message }, 'capture records lost');
+        batch.forEach((p) => p.reject(error as Error));
+      }
+    }
+    queue.running = false;
   }
 
   #handle(client: Socket): void {
