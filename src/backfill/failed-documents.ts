@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { parseS3Uri, type S3StoreOptions } from '../snapshot/s3-blob-store';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { parseS3Uri, s3Client, type S3StoreOptions } from '../snapshot/s3-blob-store';
 import type { RejectedDocument } from './bulk-sink';
 
 export interface FailedDocumentLog {
@@ -62,14 +62,7 @@ export function fileFailedDocumentLog(directory: string, workerId: string, inclu
  */
 export function s3FailedDocumentLog(uri: string, workerId: string, includeSource: boolean, options: S3StoreOptions = {}): FailedDocumentLog {
   const { bucket, prefix } = parseS3Uri(uri);
-  const client = new S3Client({
-    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    endpoint: options.endpoint,
-    forcePathStyle: options.endpoint !== undefined,
-    credentials: options.credentials,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = s3Client(options);
   const folder = `${prefix ? `${prefix}/` : ''}${encodeURIComponent(workerId)}/`;
   return {
     location: `s3://${bucket}/${folder}`,

@@ -25,6 +25,19 @@ export interface S3StoreOptions {
   credentials?: S3ClientConfig['credentials'];
 }
 
+/** An S3 client for a region, or for an S3-compatible store at `endpoint` (path-style addressing). */
+export function s3Client(options: S3StoreOptions = {}): S3Client {
+  return new S3Client({
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    endpoint: options.endpoint,
+    forcePathStyle: options.endpoint !== undefined,
+    credentials: options.credentials,
+    // S3-compatible stores do not all implement the SDK's default streaming checksums.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 export class S3BlobStore implements BlobStore {
   readonly location: string;
   readonly #client: S3Client;
@@ -36,15 +49,7 @@ export class S3BlobStore implements BlobStore {
     this.location = `s3://${bucket}${prefix ? `/${prefix}` : ''}`;
     this.#bucket = bucket;
     this.#prefix = prefix ? `${prefix}/` : '';
-    this.#client = new S3Client({
-      region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-      endpoint: options.endpoint,
-      forcePathStyle: options.endpoint !== undefined,
-      credentials: options.credentials,
-      // S3-compatible stores do not all implement the SDK's default streaming checksums.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    this.#client = s3Client(options);
   }
 
   async list(folder: string): Promise<string[]> {
