@@ -70,8 +70,7 @@ export class LocalWorkers implements WorkerPlatform {
     return { running: Math.min(pids.length, desired) + Math.max(0, desired - pids.length), pending: 0, desired };
   }
 
-  /** Waits until no worker process is left (bounded). */
-  async waitForExit(timeoutMs: number): Promise<boolean> {
+  async waitUntilStopped(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.#pids().length === 0) return true;

@@ -16,7 +16,7 @@ export interface BackfillSetup {
 export function backfillSetup(config: ServicesConfig): BackfillSetup {
   const rfs = config.section('backfill').reindex_from_snapshot;
   const sessionName = rfs.backfill_session_name ?? rfs.session_name;
-  if (rfs.ecs) return { platform: new EcsWorkers(rfs.ecs.cluster_name, rfs.ecs.service_name, rfs.ecs.aws_region), sessionName, defaultScale: rfs.scale ?? 5 };
+  if (rfs.ecs) return { platform: new EcsWorkers(rfs.ecs.cluster_name, rfs.ecs.service_name, { region: rfs.ecs.aws_region }), sessionName, defaultScale: rfs.scale ?? 5 };
   if (rfs.local === undefined) throw new ConsoleError('MA_CONFIG_INVALID', `${config.file}: backfill.reindex_from_snapshot needs an ecs or local section to know where workers run`);
   const snapshot = config.section('snapshot');
   const target = config.section('target_cluster');
