@@ -16,7 +16,12 @@ import type { SnapshotStatusResult } from './commands/snapshot/status';
 import type { BackfillScaleResult } from './commands/backfill/scale';
 import type { BackfillStatusResult } from './commands/backfill/status';
 import type { BackfillStopResult } from './commands/backfill/stop';
+import type { CreateTopicResult } from './commands/kafka/create-topic';
+import type { DeleteTopicResult } from './commands/kafka/delete-topic';
+import type { DescribeConsumerGroupResult } from './commands/kafka/describe-consumer-group';
+import type { DescribeTopicResult } from './commands/kafka/describe-topic';
 import type { TopicRecordsResult } from './commands/kafka/describe-topic-records';
+import type { ListConsumerGroupsResult } from './commands/kafka/list-consumer-groups';
 import type { ListTopicsResult } from './commands/kafka/list-topics';
 import { JSON_ENVELOPE_VERSION } from './io';
 
@@ -72,6 +77,30 @@ const topicRecords: z.ZodType<TopicRecordsResult> = z.strictObject({
   partitions: z.array(z.strictObject({ partition: count, earliest: count, latest: count, records: count })),
 });
 const listTopics: z.ZodType<ListTopicsResult> = z.strictObject({ topics: z.array(z.string()) });
+const createTopic: z.ZodType<CreateTopicResult> = z.strictObject({ topic: z.string(), partitions: z.number().int().min(1), replicationFactor: z.number().int().min(1) });
+const deleteTopic: z.ZodType<DeleteTopicResult> = z.strictObject({ topic: z.string() });
+const brokerId = z.number().int();
+const describeTopic: z.ZodType<DescribeTopicResult> = z.strictObject({
+  topic: z.string(),
+  replicationFactor: count,
+  records: count,
+  partitions: z.array(
+    z.strictObject({ partition: count, leader: brokerId, replicas: z.array(brokerId), isr: z.array(brokerId), earliest: count, latest: count, records: count }),
+  ),
+});
+const listConsumerGroups: z.ZodType<ListConsumerGroupsResult> = z.strictObject({ groups: z.array(z.strictObject({ groupId: z.string(), protocolType: z.string() })) });
+const describeConsumerGroup: z.ZodType<DescribeConsumerGroupResult> = z.strictObject({
+  group: z.string(),
+  state: z.string(),
+  protocolType: z.string(),
+  lag: count,
+  members: z.array(
+    z.strictObject({ memberId: z.string(), clientId: z.string(), host: z.string(), assignment: z.array(z.strictObject({ topic: z.string(), partitions: z.array(count) })) }),
+  ),
+  partitions: z.array(
+    z.strictObject({ topic: z.string(), partition: count, committed: count.nullable(), end: count.nullable(), lag: count.nullable(), memberId: z.string().nullable() }),
+  ),
+});
 
 const workers = z.strictObject({ running: count, pending: count, desired: count });
 const backfillScale: z.ZodType<BackfillScaleResult> = z.strictObject({ action: z.enum(['start', 'pause', 'scale']), platform: z.string(), running: count, pending: count, desired: count });
@@ -110,6 +139,11 @@ export const RESULT_SCHEMAS: Record<string, z.ZodType> = {
   'metadata evaluate': metadataMigrate,
   'kafka describe-topic-records': topicRecords,
   'kafka list-topics': listTopics,
+  'kafka create-topic': createTopic,
+  'kafka delete-topic': deleteTopic,
+  'kafka describe-topic': describeTopic,
+  'kafka list-consumer-groups': listConsumerGroups,
+  'kafka describe-consumer-group': describeConsumerGroup,
   'backfill start': backfillScale,
   'backfill pause': backfillScale,
   'backfill scale': backfillScale,

@@ -8,7 +8,9 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConsoleError } from '../errors';
 
-const nullable = z.null().optional();
+// Marker keys (`no_auth:`, `msk:`, `standard:`) carry no value: YAML gives null for `msk:`, and the
+// deployment renders `msk: ""`; both mean the same.
+const nullable = z.union([z.null(), z.literal('')]).optional();
 
 const basicAuth = z
   .object({ username: z.string().min(1).optional(), password: z.string().min(1).optional(), user_secret_arn: z.string().min(1).optional(), password_from_secret_arn: z.string().min(1).optional() })
@@ -68,7 +70,9 @@ export const kafkaSchema = z
     standard: nullable,
     scram: z.object({ username: z.string(), password: z.string().optional(), password_env: z.string().optional(), ca_cert_path: z.string().optional() }).strict().optional(),
   })
-  .strict();
+  .strict()
+  // None of the three means a plain connection, as `standard:` does.
+  .refine((k) => [k.msk !== undefined, k.standard !== undefined, k.scram !== undefined].filter(Boolean).length <= 1, { message: 'give at most one of msk, standard and scram' });
 
 export const metadataSchema = z
   .object({

@@ -3,10 +3,9 @@
  * except system ones (names starting with a dot, security plugin indices), plus the migration working
  * state. Asks first unless `--acknowledge-risk` is given.
  */
-import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import { isServerless } from '../../clusters';
-import { ConsoleError } from '../../errors';
+import { confirmOrAbort } from '../../confirm';
 import { emit, type CommandDefinition, type ConsoleIo } from '../../io';
 import { oneCluster, type ClusterRole } from './selected-clusters';
 
@@ -29,22 +28,8 @@ export const clearIndices: CommandDefinition<ClearIndicesResult> = {
   text: (r) => `Performing clear indices operation...\nCleared indices on the ${r.cluster} cluster: ${r.deleted.join(', ') || 'none'}\n`,
 };
 
-async function confirmed(io: ConsoleIo, role: ClusterRole): Promise<boolean> {
-  io.stderr.write(`Clearing indices WILL result in the loss of all data on the ${role} cluster. Are you sure you want to continue? [y/N]: `);
-  if (!io.stdin) return false;
-  const lines = createInterface({ input: io.stdin, terminal: false });
-  try {
-    for await (const line of lines) return /^y(es)?$/i.test(line.trim());
-    return false;
-  } finally {
-    lines.close();
-  }
-}
-
 export async function runClearIndices(flags: ClearIndicesFlags, io: ConsoleIo): Promise<ClearIndicesResult> {
-  if (!flags.acknowledgeRisk && !(await confirmed(io, flags.cluster))) {
-    throw new ConsoleError('MA_ABORTED', 'Aborting command: nothing was deleted (answer y, or pass --acknowledge-risk)');
-  }
+  await confirmOrAbort(io, flags.acknowledgeRisk, `Clearing indices WILL result in the loss of all data on the ${flags.cluster} cluster. Are you sure you want to continue?`);
   const cluster = await oneCluster(io, flags.cluster);
   try {
     let deleted: string[];

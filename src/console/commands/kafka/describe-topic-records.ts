@@ -3,8 +3,8 @@
  * the earliest and latest offsets (so records removed by retention are not counted).
  */
 import type { Command } from 'commander';
-import { kafkaAdmin } from '../../kafka-admin';
-import { emit, servicesFile, type CommandDefinition, type ConsoleIo } from '../../io';
+import { emit, type CommandDefinition, type ConsoleIo } from '../../io';
+import { requireTopic, withKafkaAdmin } from '../../kafka-admin';
 
 export interface TopicRecordsResult {
   topic: string;
@@ -18,18 +18,15 @@ export const describeTopicRecords: CommandDefinition<TopicRecordsResult> = {
 };
 
 export async function runDescribeTopicRecords(topic: string, io: ConsoleIo): Promise<TopicRecordsResult> {
-  const admin = await kafkaAdmin(servicesFile(io).section('kafka'));
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    const partitions = offsets
+  const partitions = await withKafkaAdmin(io, async (admin) => {
+    await requireTopic(admin, topic);
+    return (await admin.fetchTopicOffsets(topic))
       .map((o) => ({ partition: o.partition, earliest: Number(o.low), latest: Number(o.high), records: Number(o.high) - Number(o.low) }))
       .sort((a, b) => a.partition - b.partition);
-    const result = { topic, partitions, records: partitions.reduce((sum, p) => sum + p.records, 0) };
-    emit(io, describeTopicRecords, result);
-    return result;
-  } finally {
-    await admin.disconnect();
-  }
+  });
+  const result = { topic, partitions, records: partitions.reduce((sum, p) => sum + p.records, 0) };
+  emit(io, describeTopicRecords, result);
+  return result;
 }
 
 export function registerDescribeTopicRecords(group: Command, io: () => ConsoleIo): void {

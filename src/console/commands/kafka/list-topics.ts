@@ -1,7 +1,7 @@
 /** `console kafka list-topics`: the topics of the cluster, internal ones left out. */
 import type { Command } from 'commander';
-import { kafkaAdmin } from '../../kafka-admin';
-import { emit, servicesFile, type CommandDefinition, type ConsoleIo } from '../../io';
+import { emit, type CommandDefinition, type ConsoleIo } from '../../io';
+import { withKafkaAdmin } from '../../kafka-admin';
 
 export interface ListTopicsResult {
   topics: string[];
@@ -13,14 +13,10 @@ export const listTopics: CommandDefinition<ListTopicsResult> = {
 };
 
 export async function runListTopics(io: ConsoleIo): Promise<ListTopicsResult> {
-  const admin = await kafkaAdmin(servicesFile(io).section('kafka'));
-  try {
-    const result = { topics: (await admin.listTopics()).filter((t) => !t.startsWith('__')).sort() };
-    emit(io, listTopics, result);
-    return result;
-  } finally {
-    await admin.disconnect();
-  }
+  const topics = await withKafkaAdmin(io, (admin) => admin.listTopics());
+  const result = { topics: topics.filter((t) => !t.startsWith('__')).sort() };
+  emit(io, listTopics, result);
+  return result;
 }
 
 export function registerListTopics(group: Command, io: () => ConsoleIo): void {
