@@ -30,6 +30,32 @@ async function saslFor(auth: KafkaAuth): Promise<SASLOptions | undefined> {
   return undefined;
 }
 
+/**
+ * Kafka refuses a record batch larger than the broker's `message.max.bytes` (1 MiB by default), and one send
+ * becomes one batch per partition, so records that queued up together are sent in groups below that size.
+ * A record is at most `maxTrafficBufferSize` (1 MiB by default, its framing included), so it fits alone.
+ */
+export const MAX_SEND_BYTES = 900 * 1024;
+const PER_MESSAGE_OVERHEAD = 64;
+
+export function sendGroups(records: CaptureRecord[], maxBytes = MAX_SEND_BYTES): CaptureRecord[][] {
+  const groups: CaptureRecord[][] = [];
+  let current: CaptureRecord[] = [];
+  let size = 0;
+  for (const record of records) {
+    const bytes = record.value.byteLength + Buffer.byteLength(record.key) + PER_MESSAGE_OVERHEAD;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(record);
+    size += bytes;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
 export class KafkaSink implements CaptureSink {
   readonly description: string;
   readonly #options: KafkaSinkOptions;
@@ -70,8 +96,11 @@ export class KafkaSink implements CaptureSink {
   async sendBatch(records: CaptureRecord[]): Promise<void> {
     const attempt = (async () => {
       const producer = await this.#connect();
-      const messages = records.map((r) => ({ key: r.key, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength) }));
-      await producer.send({ topic: this.#options.topic, acks: -1, messages });
+      // One request after another keeps the records of a connection in order.
+      for (const group of sendGroups(records)) {
+        const messages = group.map((r) => ({ key: r.key, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength) }));
+        await producer.send({ topic: this.#options.topic, acks: -1, messages });
+      }
     })();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
