@@ -8,6 +8,7 @@
  * one sentence that names the brokers.
  */
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
 import type { Section } from './config/services';
 import { ConsoleError } from './errors';
@@ -142,4 +143,20 @@ export async function withKafkaAdmin<T>(io: ConsoleIo, work: (admin: Admin) => P
 /** Fails with MA_KAFKA_TOPIC_NOT_FOUND unless the topic exists (asked first, so no call can create it). */
 export async function requireTopic(admin: Admin, topic: string): Promise<void> {
   if (!(await admin.listTopics()).includes(topic)) throw new ConsoleError('MA_KAFKA_TOPIC_NOT_FOUND', `topic "${topic}" does not exist (see console kafka list-topics)`);
+}
+
+// What a group coordinator answers while it loads its groups or moves to another broker (a fresh cluster,
+// a broker restart). kafkajs retries with the coordinator it found first; asking anew a moment later works.
+const COORDINATOR_MOVING = new Set(['GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP']);
+
+/** Runs a consumer-group call again (up to `attempts` times, a few seconds in all) while the coordinator is moving. */
+export async function retryWhileCoordinatorMoves<T>(call: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !causes(error).some((e) => COORDINATOR_MOVING.has(e.type ?? ''))) throw error;
+      await sleep(Math.min(200 * attempt, 1000));
+    }
+  }
 }

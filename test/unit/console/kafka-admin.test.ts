@@ -137,9 +137,10 @@ describe('kafkajs failures as one sentence', () => {
   });
 
   it('tells refused credentials from a refused request', () => {
-    const auth = new KafkaJSSASLAuthenticationError('SASL SCRAM SHA512 authentication failed: bad credentials');
+    // kafkajs's typings leave out the message its error constructors take.
+    const auth = new (KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error)('SASL SCRAM SHA512 authentication failed: bad credentials');
     expect(kafkaFailure(auth, ['k1:9096'])).toMatchObject({ code: 'MA_KAFKA_AUTH', message: 'the Kafka brokers k1:9096 refused the credentials: SASL SCRAM SHA512 authentication failed: bad credentials' });
-    const policy = new KafkaJSProtocolError({ message: 'Topic authorization failed', type: 'TOPIC_AUTHORIZATION_FAILED', code: 29, retriable: false });
+    const policy = new KafkaJSProtocolError(Object.assign(new Error('Topic authorization failed'), { type: 'TOPIC_AUTHORIZATION_FAILED', code: 29 }));
     expect(kafkaFailure(policy, ['k1:9096'])).toMatchObject({ code: 'MA_KAFKA_REQUEST', message: 'Kafka refused the request: Topic authorization failed (TOPIC_AUTHORIZATION_FAILED)' });
   });
 });

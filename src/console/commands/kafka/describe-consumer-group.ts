@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { ConsoleError } from '../../errors';
 import { table } from '../../format';
 import { emit, type CommandDefinition, type ConsoleIo } from '../../io';
-import { withKafkaAdmin } from '../../kafka-admin';
+import { retryWhileCoordinatorMoves, withKafkaAdmin } from '../../kafka-admin';
 
 export interface ConsumerGroupMember {
   memberId: string;
@@ -77,7 +77,7 @@ function assignment(protocolType: string, member: MemberDescription): ConsumerGr
 }
 
 async function describe(admin: Admin, group: string): Promise<DescribeConsumerGroupResult> {
-  const [description] = (await admin.describeGroups([group])).groups;
+  const [description] = (await retryWhileCoordinatorMoves(() => admin.describeGroups([group]))).groups;
   // The coordinator answers "Dead" for a group id it has never seen (or has forgotten).
   if (!description || description.state === 'Dead') throw new ConsoleError('MA_KAFKA_GROUP_NOT_FOUND', `consumer group "${group}" does not exist (see console kafka list-consumer-groups)`);
   const members = description.members
@@ -91,7 +91,7 @@ async function describe(admin: Admin, group: string): Promise<DescribeConsumerGr
     if (!entry) rows.set(key, (entry = { topic, partition, committed: null, end: null, lag: null, memberId: null }));
     return entry;
   };
-  for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group })) {
+  for (const { topic, partitions } of await retryWhileCoordinatorMoves(() => admin.fetchOffsets({ groupId: group }))) {
     for (const p of partitions) if (Number(p.offset) >= 0) row(topic, p.partition).committed = Number(p.offset);
   }
   for (const m of members) for (const a of m.assignment) for (const partition of a.partitions) row(a.topic, partition).memberId = m.memberId;

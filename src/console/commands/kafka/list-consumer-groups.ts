@@ -1,7 +1,7 @@
 /** `console kafka list-consumer-groups`: the consumer groups the brokers know, one per line. */
 import type { Command } from 'commander';
 import { emit, type CommandDefinition, type ConsoleIo } from '../../io';
-import { withKafkaAdmin } from '../../kafka-admin';
+import { retryWhileCoordinatorMoves, withKafkaAdmin } from '../../kafka-admin';
 
 export interface ListConsumerGroupsResult {
   /** Sorted by id; `protocolType` is "consumer" for ordinary consumers (Connect uses "connect"). */
@@ -14,7 +14,7 @@ export const listConsumerGroups: CommandDefinition<ListConsumerGroupsResult> = {
 };
 
 export async function runListConsumerGroups(io: ConsoleIo): Promise<ListConsumerGroupsResult> {
-  const { groups } = await withKafkaAdmin(io, (admin) => admin.listGroups());
+  const { groups } = await withKafkaAdmin(io, (admin) => retryWhileCoordinatorMoves(() => admin.listGroups()));
   const result = { groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType })).sort((a, b) => a.groupId.localeCompare(b.groupId)) };
   emit(io, listConsumerGroups, result);
   return result;
