@@ -41,8 +41,11 @@ const vpc = z.strictObject({
   cidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/).default('10.212.0.0/16'),
 });
 
+/** A stage's name, also the key of its block under `stages`. */
+export const stageName = z.string().regex(/^[a-z][a-z0-9-]{0,14}$/, 'must be 1-15 lower-case letters, digits or dashes, starting with a letter');
+
 export const stageOptionsSchema = z.strictObject({
-  stage: z.string().regex(/^[a-z][a-z0-9-]{0,14}$/, 'must be 1-15 lower-case letters, digits or dashes, starting with a letter'),
+  stage: stageName,
   vpc: vpc.default({ azCount: 2, cidr: '10.212.0.0/16' }),
   sourceCluster: cluster,
   targetCluster: cluster,
@@ -105,20 +108,23 @@ export type StageOptions = z.infer<typeof stageOptionsSchema>;
 /** Parses one stage block; the error lists every bad key by its dotted path under `stages.<stage>`. */
 export function parseStageOptions(raw: unknown, stage: string): StageOptions {
   const result = stageOptionsSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const path = ['stages', stage, ...issue.path.map(String)].join('.');
-      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-      return `${path}: ${issue.message}${keys}`;
-    });
-    throw new DeploymentOptionsError(`invalid deployment options:\n  ${problems.join('\n  ')}`);
-  }
+  if (!result.success) throw new DeploymentOptionsError(describeIssues(['stages', stage], result.error.issues));
   const options = result.data;
   if (options.stage !== stage) throw new DeploymentOptionsError(`stages.${stage}.stage: must equal its block name "${stage}", got "${options.stage}"`);
   if (options.vpc.vpcId && (!options.vpc.subnetIds?.length || options.vpc.subnetIds.length !== options.vpc.availabilityZones?.length)) {
     throw new DeploymentOptionsError(`stages.${stage}.vpc.subnetIds: an imported VPC needs its private subnet ids and, in the same order, their availabilityZones`);
   }
   return options;
+}
+
+/** One line per zod issue, each naming the key by its dotted path under `root`. */
+export function describeIssues(root: string[], issues: readonly z.core.$ZodIssue[]): string {
+  const problems = issues.map((issue) => {
+    const path = [...root, ...issue.path.map(String)].join('.');
+    const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+    return `${path}: ${issue.message}${keys}`;
+  });
+  return `invalid deployment options:\n  ${problems.join('\n  ')}`;
 }
 
 /** Context reader: `tryGetContext` of the CDK app, injected so tests need no App. */
@@ -129,29 +135,57 @@ export type ContextReader = (key: string) => unknown;
  * per-key overrides given as `-c <stage>:<dotted.path>=<value>` (value parsed as JSON when it is JSON).
  */
 export function loadStageOptions(context: ContextReader, overrides: Record<string, unknown>): StageOptions {
-  const stages = context('stages');
-  if (typeof stages !== 'object' || stages === null || Array.isArray(stages)) {
-    throw new DeploymentOptionsError('context key "stages" must be an object of stage blocks (see cdk.context.json)');
-  }
+  const stages = readStages(context);
   const names = Object.keys(stages);
   const selected = context('stage');
   const stage = typeof selected === 'string' ? selected : names.length === 1 ? names[0] : undefined;
   if (!stage) throw new DeploymentOptionsError(`choose a stage with -c stage=<name>; defined stages: ${names.join(', ')}`);
-  const block = structuredClone((stages as Record<string, unknown>)[stage] ?? { stage }) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(overrides)) {
-    if (!key.startsWith(`${stage}:`)) continue;
-    setPath(block, key.slice(stage.length + 1).split('.'), parseValue(value));
-  }
-  return parseStageOptions(block, stage);
+  if (stage === 'pipeline') throw new DeploymentOptionsError(PIPELINE_IS_RESERVED);
+  return stageOptionsFor(stages, stage, overrides);
 }
 
-function parseValue(value: unknown): unknown {
+const PIPELINE_IS_RESERVED = 'stages.pipeline: "pipeline" names the pipeline options (-c pipeline:<path>=<value>); give this stage another name';
+
+/**
+ * The `stages` context key: an object in a context file, or the same object as JSON text from `-c stages=<json>`.
+ * `pipeline` is not a stage name: `-c pipeline:<path>` overrides belong to the pipeline's options.
+ */
+export function readStages(context: ContextReader): Record<string, unknown> {
+  const stages = parseValue(context('stages'));
+  if (!isRecord(stages)) {
+    throw new DeploymentOptionsError('context key "stages" must be an object of stage blocks (see cdk.context.json)');
+  }
+  if ('pipeline' in stages) throw new DeploymentOptionsError(PIPELINE_IS_RESERVED);
+  return stages;
+}
+
+/** One stage's block from `stages` (or an empty one) with its `-c <stage>:<path>` overrides, validated. */
+export function stageOptionsFor(stages: Record<string, unknown>, stage: string, overrides: Record<string, unknown>): StageOptions {
+  return parseStageOptions(applyOverrides(stages[stage] ?? { stage }, stage, overrides), stage);
+}
+
+/** A copy of `block` with every `<prefix>:<dotted.path>` override set at its path. */
+export function applyOverrides(block: unknown, prefix: string, overrides: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(isRecord(block) ? block : {});
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!key.startsWith(`${prefix}:`)) continue;
+    setPath(copy, key.slice(prefix.length + 1).split('.'), parseValue(value));
+  }
+  return copy;
+}
+
+/** Context values given with `-c` arrive as text; JSON text becomes its value, other text stays text. */
+export function parseValue(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   try {
     return JSON.parse(value);
   } catch {
     return value;
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
