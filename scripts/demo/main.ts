@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { down, up } from '../../test/testbed/testbed';
@@ -39,11 +39,28 @@ function cleanup(): Promise<void> {
   return cleaning;
 }
 
+// `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by the TypeScript runner),
+// and a second SIGINT without a handler would kill the demo in the middle of its cleanup.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (cleaning) return;
     process.stderr.write(`\ndemo: ${signal} received, cleaning up…\n`);
     void cleanup().then(() => process.exit(130));
   });
+}
+
+/** Last resort after a failed stop: no worker process may outlive the demo. */
+function killLeftoverWorkers(stateDir: string): void {
+  if (!existsSync(stateDir)) return;
+  for (const file of readdirSync(stateDir).filter((f) => /^worker-\d+\.pid$/.test(f))) {
+    const pid = Number(readFileSync(join(stateDir, file), 'utf8'));
+    try {
+      process.kill(pid, 'SIGKILL');
+      process.stderr.write(`demo: killed worker ${pid}, which had not stopped\n`);
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 function node(bin: string): string[] {
@@ -73,8 +90,9 @@ async function main(): Promise<void> {
   process.stdout.write(`Migration Assistant demo: ${DOCS} documents from Elasticsearch 7.10 to OpenSearch 2.19\n`);
 
   // 1. Servers and the capture proxy.
-  const result = await up({ servers: ['source', 'target', 'kafka'] as ServerName[] });
-  if (result.started.length) cleanups.push(() => void down(result.started));
+  // If the demo is killed outright, the test bed's watchdog stops the servers it started.
+  const result = await up({ servers: ['source', 'target', 'kafka'] as ServerName[], ownerPid: process.pid });
+  if (result.started.length) cleanups.push(async () => void (await down(result.started)));
   const { endpoints } = result;
   const proxy = await startProxy(endpoints.source, endpoints.kafka);
   cleanups.push(() => {
@@ -85,6 +103,7 @@ async function main(): Promise<void> {
   await fetch(`${endpoints.target}/demo-*`, { method: 'DELETE' });
   const work = mkdtempSync(join(tmpdir(), 'migration-demo-'));
   cleanups.push(() => rmSync(work, { recursive: true, force: true }));
+  const workerStateDir = join(work, 'workers');
   const id = randomUUID().slice(0, 8);
   const config = join(work, 'migration_services.yaml');
   writeFileSync(
@@ -96,7 +115,7 @@ async function main(): Promise<void> {
       repoPath: join(endpoints.repoDir, `demo-${id}`),
       snapshotName: `demo-snapshot-${id}`,
       sessionName: `demo_${id}`,
-      workerStateDir: join(work, 'workers'),
+      workerStateDir,
       indices: ['demo-orders', 'demo-articles', 'demo-logs'],
     }),
   );
@@ -125,7 +144,10 @@ async function main(): Promise<void> {
   // Until `backfill stop` has run, a failure or Ctrl-C must still stop the workers.
   let stopped = false;
   cleanups.push(async () => {
-    if (!stopped) await consoleStep(['backfill', 'pause'], { allowFailure: true });
+    if (stopped) return;
+    // `backfill stop` waits for the workers to exit before it archives; whatever still runs after that is killed.
+    await consoleStep(['backfill', 'stop', '--stop-timeout', '60', '--archive-dir', join(ROOT, '.demo', 'backfill_working_state')], { allowFailure: true });
+    killLeftoverWorkers(workerStateDir);
   });
   await consoleStep(['backfill', 'start']);
   await consoleStep(['backfill', 'scale', '3']);
@@ -142,6 +164,8 @@ async function main(): Promise<void> {
 main()
   .then(cleanup)
   .catch(async (error: Error) => {
+    // After Ctrl-C the step that was running fails too; that is the interruption, not a failure of its own.
+    if (cleaning) return;
     process.stderr.write(`\ndemo failed: ${error.message}\n`);
     await cleanup();
     process.exitCode = 1;

@@ -26,12 +26,24 @@ export async function main(argv: string[]): Promise<number> {
   }
   const log = pino({ base: { worker: config.workerId }, redact: ['target.auth.password'] }, pino.destination(2));
   const worker = new BackfillWorker(config, log, process.stdout);
+  let signalled = false;
   const stop = (signal: string) => {
-    log.info({ signal }, 'stopping: finishing in-flight bulks, checkpointing, releasing the lease');
+    if (signalled) {
+      log.warn({ signal }, 'second signal: exiting now; the lease expires and another worker resumes from the last checkpoint');
+      process.exit(130);
+    }
+    signalled = true;
+    log.info({ signal, timeoutSeconds: config.shutdownTimeoutMs / 1000 }, 'stopping: finishing in-flight bulks, checkpointing, releasing the lease');
     worker.stop();
+    // A target that has gone away would keep the bulks retrying for minutes. Exiting without releasing loses
+    // nothing: progress is checkpointed only after acknowledged bulks, and the lease simply expires.
+    setTimeout(() => {
+      log.warn({ timeoutSeconds: config.shutdownTimeoutMs / 1000 }, 'did not stop in time; exiting; the lease expires and another worker resumes from the last checkpoint');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   try {
     const run = await worker.run();
     log.info(run, run.stoppedBySignal ? 'worker stopped' : 'no work left; worker exits');

@@ -50,6 +50,7 @@ export const FLAGS: FlagSpec[] = [
   { flags: '--failed-docs-omit-source', env: 'FAILED_DOCS_OMIT_SOURCE', help: 'leave _source out of the failed-documents log' },
   { flags: '--max-attempts <n>', env: 'MAX_ATTEMPTS', help: 'attempts before a work item is marked failed', default: '3' },
   { flags: '--stage <name>', env: 'STAGE', help: 'stage name in metrics', default: 'dev' },
+  { flags: '--shutdown-timeout-seconds <s>', env: 'SHUTDOWN_TIMEOUT_SECONDS', help: 'after SIGTERM/SIGINT, exit anyway after this long (keep it below the platform kill delay, 30 s on ECS); a second signal exits at once', default: '25' },
   { flags: '--lucene-dir <dir>', env: 'LUCENE_DIR', help: 'accepted and ignored: shards are streamed, never unpacked to disk' },
   { flags: '--s3-local-dir <dir>', env: 'S3_LOCAL_DIR', help: 'accepted and ignored: nothing is downloaded to disk' },
 ];
@@ -86,6 +87,7 @@ const schema = z
     failedDocsS3Uri: z.string().regex(/^s3:\/\/[^/]+/, '--failed-docs-s3-uri must look like s3://bucket/prefix').optional(),
     failedDocsOmitSource: z.boolean().optional(),
     maxAttempts: integer('--max-attempts', 1),
+    shutdownTimeoutSeconds: integer('--shutdown-timeout-seconds', 1),
     stage: z.string().min(1),
   })
   .superRefine((o, ctx) => {
@@ -171,5 +173,6 @@ export function parseWorkerOptions(raw: Record<string, unknown>): WorkerConfig {
     failedDocsIncludeSource: !o.failedDocsOmitSource,
     stage: o.stage,
     maxAttempts: o.maxAttempts,
+    shutdownTimeoutMs: o.shutdownTimeoutSeconds * 1000,
   };
 }

@@ -42,6 +42,8 @@ export interface WorkerConfig {
   stage: string;
   /** Failed attempts after which an item is marked failed. */
   maxAttempts: number;
+  /** How long a signalled worker may take to stop before it exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 export interface WorkerRun {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,9 @@ const session = prefix.replace(/-/g, '_');
 const failedDocsDir = mkdtempSync(join(tmpdir(), 'failed-docs-'));
 let proxy: Server;
 let slowTarget: string;
+/** While true, the proxy holds every bulk without answering: a target that has stopped responding. */
+let hangBulks = false;
+const held: ServerResponse[] = [];
 
 beforeAll(async () => {
   await seedIndices(source, [{ name: index, shards: 1, documents: 1500 }]);
@@ -40,7 +43,8 @@ beforeAll(async () => {
       out.on('error', () => res.destroy());
       req.pipe(out);
     };
-    if (req.url?.startsWith('/_bulk')) setTimeout(forward, 30);
+    if (req.url?.startsWith('/_bulk') && hangBulks) held.push(res);
+    else if (req.url?.startsWith('/_bulk')) setTimeout(forward, 30);
     else forward();
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -48,6 +52,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const res of held) res.destroy();
+  proxy.closeAllConnections();
   await new Promise<void>((resolve) => proxy.close(() => resolve()));
   await target.request('DELETE', `/${index}`, { expectStatus: [404] });
   await target.request('DELETE', `/${workingStateIndex(session)}`, { expectStatus: [404] });
@@ -109,6 +115,36 @@ it('stops cleanly on SIGTERM mid-item, releasing the item at its checkpoint; the
   expect(second).toBe(0);
   const [finished] = await state.items();
   expect(finished.doc).toMatchObject({ status: 'completed', attempts: 2, leasesExpired: 0, docsFailed: 0 });
+  expect(finished.doc.docsMigrated).toBe(finished.doc.documents);
+  expect(await allDocuments(target, index)).toEqual(await allDocuments(source, index));
+}, 150_000);
+
+it('exits by itself when a stop cannot finish (target not answering), and nothing is lost: the lease expires and the next worker resumes', async () => {
+  // GIVEN a fresh session, and a worker that has checkpointed some progress when the target stops answering bulks
+  await target.request('DELETE', `/${index}`, { expectStatus: [404] });
+  await target.request('DELETE', `/${workingStateIndex(session)}`, { expectStatus: [404] });
+  const state = new WorkingState(target, session);
+  const shortLeases = { LEASE_SECONDS: '2', CLOCK_SKEW_SECONDS: '0', SHUTDOWN_TIMEOUT_SECONDS: '2' };
+  const first = startWorker([], { ...environment(slowTarget), ...shortLeases });
+  const firstExit = exitOf(first, 60_000);
+  await itemWithProgress(state);
+  hangBulks = true;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+
+  // WHEN it receives SIGTERM while its bulk hangs
+  first.kill('SIGTERM');
+
+  // THEN it gives up after its shutdown timeout with a non-zero exit instead of waiting on the target
+  expect(await firstExit).toBe(1);
+  expect(held.length).toBeGreaterThan(0);
+
+  // AND a second worker takes the item over once the lease has expired, and the target equals the source
+  hangBulks = false;
+  const second = await exitOf(startWorker([], { ...environment(endpoints.target), ...shortLeases }), 90_000);
+  expect(second).toBe(0);
+  const [finished] = await state.items();
+  expect(finished.doc).toMatchObject({ status: 'completed', docsFailed: 0 });
+  expect(finished.doc.leasesExpired).toBeGreaterThanOrEqual(1);
   expect(finished.doc.docsMigrated).toBe(finished.doc.documents);
   expect(await allDocuments(target, index)).toEqual(await allDocuments(source, index));
 }, 150_000);
