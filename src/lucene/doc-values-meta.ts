@@ -2,7 +2,8 @@
  * Doc-values metadata (`.dvm`), read only far enough to find which documents have a value in one numeric
  * field: the soft-deletes field.
  *   IndexHeader("Lucene80DocValuesMetadata" | "Lucene90DocValuesMetadata", segment id, segment suffix)
- *   { FieldNumber(Int), Type(Byte), Entry(type) }* , -1(Int), Footer
+ *   { FieldNumber(Int), Type(Byte), [SkipperMeta when the field has a skip index (Lucene 10)], Entry(type) }* , -1(Int), Footer
+ *   SkipperMeta = Offset(Long), Length(Long), MaxValue(Long), MinValue(Long), DocCount(Int), MaxDocId(Int)
  * Entries of other fields are parsed only to step over them (Lucene80/Lucene90DocValuesProducer#readFields).
  */
 import { readIndexHeader, verifyFooter } from './codec-util';
@@ -23,8 +24,17 @@ const SORTED = 2;
 const SORTED_SET = 3;
 const SORTED_NUMERIC = 4;
 const TERMS_DICT_BLOCK_LZ4_CODE = (6 << 16) | 1;
+const SKIPPER_META_LENGTH = 4 * 8 + 2 * 4;
 
-export function findDocsWithField(bytes: Uint8Array, resource: string, segmentId: Uint8Array, field: number, binaryCompressed: (field: number) => boolean): DocsWithField | undefined {
+/** What the field infos say about other fields, which decides the size of their entries. */
+export interface DocValuesFieldTraits {
+  /** Lucene80 version 2: this binary field's values are compressed. */
+  binaryCompressed(field: number): boolean;
+  /** Lucene 10: this field has a doc-values skip index. */
+  hasSkipIndex(field: number): boolean;
+}
+
+export function findDocsWithField(bytes: Uint8Array, resource: string, segmentId: Uint8Array, field: number, traits: DocValuesFieldTraits): DocsWithField | undefined {
   verifyFooter(bytes, resource);
   const input = new DataInput(bytes, resource);
   const header = readIndexHeader(input, /^Lucene(80|90)DocValuesMetadata$/, 0, 2, segmentId);
@@ -32,6 +42,7 @@ export function findDocsWithField(bytes: Uint8Array, resource: string, segmentId
   const lucene90 = input.littleEndian;
   for (let number = input.readInt(); number !== -1; number = input.readInt()) {
     const type = input.readByte();
+    if (lucene90 && traits.hasSkipIndex(number)) input.skip(SKIPPER_META_LENGTH);
     if (number === field) {
       if (type !== NUMERIC) throw new CorruptIndexError(resource, `soft-deletes field ${field} has doc-values type ${type}, expected numeric`);
       const offset = input.readLong();
@@ -50,7 +61,7 @@ export function findDocsWithField(bytes: Uint8Array, resource: string, segmentId
         break;
       case BINARY:
         // Version 2 records the mode per field; version 1 always compressed; version 0 never.
-        skipBinary(input, header.version >= 2 ? binaryCompressed(number) : header.version === 1);
+        skipBinary(input, header.version >= 2 ? traits.binaryCompressed(number) : header.version === 1);
         break;
       case SORTED:
         skipSorted(input);

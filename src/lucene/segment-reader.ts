@@ -120,7 +120,10 @@ export class SegmentReader {
     const open = field.docValuesGen >= 0 ? (n: string) => this.#dir.open(n) : (n: string) => this.#open(n);
     const meta = await this.#readWhole(await open(`${stem}.dvm`));
     const modeKey = 'Lucene80DocValuesFormat.mode';
-    const entry = findDocsWithField(meta.bytes, meta.name, this.commit.id, field.number, (n) => fields.get(n)?.attributes[modeKey] === 'BEST_COMPRESSION');
+    const entry = findDocsWithField(meta.bytes, meta.name, this.commit.id, field.number, {
+      binaryCompressed: (n) => fields.get(n)?.attributes[modeKey] === 'BEST_COMPRESSION',
+      hasSkipIndex: (n) => fields.get(n)?.docValuesSkipIndex === true,
+    });
     if (!entry || entry.offset === -2) return 0;
     const marks = new Uint8Array(this.maxDoc);
     if (entry.offset === -1) marks.fill(1);

@@ -13,4 +13,9 @@ export interface BlobStore {
   open(path: string): Promise<ByteSource>;
   /** The whole blob (metadata blobs are small). */
   read(path: string): Promise<Uint8Array>;
+  /**
+   * The same store with `segment` put in front of the repository's base path (the S3 prefix; a folder
+   * repository has none): where OpenSearch's hashed-prefix shard layout writes a shard's blobs.
+   */
+  beforeBasePath(segment: string): BlobStore;
 }

@@ -15,6 +15,10 @@ export class FsBlobStore implements BlobStore {
     this.location = resolve(root);
   }
 
+  beforeBasePath(segment: string): BlobStore {
+    return new FsBlobStore(join(this.location, segment));
+  }
+
   async list(folder: string): Promise<string[]> {
     try {
       return await readdir(join(this.location, folder));

@@ -14,10 +14,11 @@ import { FsBlobStore } from './fs-blob-store';
 import { decodeMetadataBlob } from './metadata-blob';
 import { decodeVersionId, type GlobalMetadata, type IndexMetadata, type ShardFile, type ShardFileList, type SnapshotSummary } from './model';
 import { S3BlobStore, type S3StoreOptions } from './s3-blob-store';
+import { SHARD_PATHS_FOLDER, shardLocator, type ShardLocation } from './shard-path';
 
 interface RepositoryData {
   snapshots: { name: string; uuid: string; state?: number | string; version?: string; index_metadata_lookup?: Record<string, string> }[];
-  indices: Record<string, { id: string; snapshots: string[] }>;
+  indices: Record<string, { id: string; snapshots: string[]; shard_path_type?: number }>;
   index_metadata_identifiers?: Record<string, string>;
 }
 
@@ -36,6 +37,8 @@ export function openRepository(uri: string, options: RepositoryOptions = {}): Sn
 export class SnapshotRepository {
   readonly store: BlobStore;
   #data?: Promise<RepositoryData>;
+  readonly #locators = new Map<string, (shard: number) => Promise<ShardLocation>>();
+  #shardPathRecords?: Promise<string[]>;
 
   constructor(store: BlobStore) {
     this.store = store;
@@ -148,10 +151,23 @@ export class SnapshotRepository {
     };
   }
 
-  async shardFiles(snapshot: SnapshotSummary, index: string, shard: number): Promise<ShardFileList> {
+  /** The folder holding a shard's blobs, in the layout the index records (fixed, or hashed on OpenSearch 2.17+). */
+  async shardLocation(snapshot: SnapshotSummary, index: string, shard: number): Promise<ShardLocation> {
     const id = await this.#indexId(snapshot, index);
-    const blob = `indices/${id}/${shard}/snap-${snapshot.uuid}.dat`;
-    const decoded = decodeMetadataBlob(await this.store.read(blob), `${this.location}/${blob}`, 'snapshot') as { files?: RawShardFile[] };
+    let locate = this.#locators.get(id);
+    if (!locate) {
+      const type = (await this.repositoryData()).indices[index]?.shard_path_type;
+      const records = () => (this.#shardPathRecords ??= this.store.list(SHARD_PATHS_FOLDER));
+      locate = shardLocator(this.store, records, id, type);
+      this.#locators.set(id, locate);
+    }
+    return locate(shard);
+  }
+
+  async shardFiles(snapshot: SnapshotSummary, index: string, shard: number): Promise<ShardFileList> {
+    const { store, folder } = await this.shardLocation(snapshot, index, shard);
+    const blob = `${folder}/snap-${snapshot.uuid}.dat`;
+    const decoded = decodeMetadataBlob(await store.read(blob), `${store.location}/${blob}`, 'snapshot') as { files?: RawShardFile[] };
     const files = (decoded.files ?? []).map(
       (f): ShardFile => ({
         blob: f.name,
@@ -169,8 +185,7 @@ export class SnapshotRepository {
   /** A LuceneDirectory over the shard's files as the snapshot stored them. */
   async shardDirectory(snapshot: SnapshotSummary, index: string, shard: number): Promise<{ files: ShardFileList; directory: LuceneDirectory }> {
     const files = await this.shardFiles(snapshot, index, shard);
-    const id = await this.#indexId(snapshot, index);
-    const folder = `indices/${id}/${shard}`;
+    const location = await this.shardLocation(snapshot, index, shard);
     const byName = new Map(files.files.map((f) => [f.physicalName, f]));
     const directory: LuceneDirectory = {
       name: `snapshot "${snapshot.name}", index "${index}", shard ${shard}`,
@@ -178,14 +193,14 @@ export class SnapshotRepository {
       open: async (fileName) => {
         const file = byName.get(fileName);
         if (!file) throw new SnapshotError('MA_SNAPSHOT_NOT_FOUND', `shard ${shard} of "${index}" in snapshot "${snapshot.name}" has no file ${fileName}`);
-        return this.#openShardFile(folder, file);
+        return this.#openShardFile(location, file);
       },
     };
     return { files, directory };
   }
 
-  async #openShardFile(folder: string, file: ShardFile): Promise<ByteSource> {
-    const label = `${this.location}/${folder}/${file.blob} (${file.physicalName})`;
+  async #openShardFile({ store, folder }: ShardLocation, file: ShardFile): Promise<ByteSource> {
+    const label = `${store.location}/${folder}/${file.blob} (${file.physicalName})`;
     if (file.blob.startsWith('v__')) {
       if (!file.metaHash || file.metaHash.length !== file.length) {
         throw new SnapshotError('MA_SNAPSHOT_CORRUPT', `${label}: virtual blob has ${file.metaHash?.length ?? 0} inline bytes, expected ${file.length}`);
@@ -195,8 +210,8 @@ export class SnapshotRepository {
     const partCount = Math.max(1, Math.ceil(file.length / file.partSize));
     const parts =
       partCount === 1
-        ? [await this.store.open(`${folder}/${file.blob}`)]
-        : await Promise.all(Array.from({ length: partCount }, (_, i) => this.store.open(`${folder}/${file.blob}.part${i}`)));
+        ? [await store.open(`${folder}/${file.blob}`)]
+        : await Promise.all(Array.from({ length: partCount }, (_, i) => store.open(`${folder}/${file.blob}.part${i}`)));
     const source = concatSource(parts, file.partSize, label);
     if (source.byteLength !== file.length) {
       throw new SnapshotError('MA_SNAPSHOT_CORRUPT', `${label} is ${source.byteLength} bytes, the shard file list says ${file.length}`);

@@ -44,12 +44,16 @@ export class S3BlobStore implements BlobStore {
   readonly #bucket: string;
   readonly #prefix: string;
 
-  constructor(uri: string, options: S3StoreOptions = {}) {
+  constructor(uri: string, options: S3StoreOptions = {}, client?: S3Client) {
     const { bucket, prefix } = parseS3Uri(uri);
     this.location = `s3://${bucket}${prefix ? `/${prefix}` : ''}`;
     this.#bucket = bucket;
     this.#prefix = prefix ? `${prefix}/` : '';
-    this.#client = s3Client(options);
+    this.#client = client ?? s3Client(options);
+  }
+
+  beforeBasePath(segment: string): BlobStore {
+    return new S3BlobStore(`s3://${this.#bucket}/${segment}/${this.#prefix}`, {}, this.#client);
   }
 
   async list(folder: string): Promise<string[]> {

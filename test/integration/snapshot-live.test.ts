@@ -3,14 +3,17 @@
  * document with each cluster's own search: default and best_compression codecs, a compressed repository
  * with a tiny chunk size (multi-part blobs), updates, deletes, routing, nested fields, a multi-megabyte
  * document, many segments and an empty index. The same repository is then read through S3.
+ * OpenSearch 3.3 (Lucene 10) also gets its own cases: the hashed shard layouts it writes by default,
+ * doc-values skip indexes next to soft deletes, a document rejected half-way through indexing, metadata.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ClusterClient } from '../../src/cluster';
-import { dumpSnapshot } from '../../src/snapshot';
+import { dumpSnapshot, openRepository } from '../../src/snapshot';
 import { testbedEndpoints } from '../testbed/endpoints';
 
 const endpoints = testbedEndpoints();
@@ -22,9 +25,13 @@ interface Doc {
   _source: unknown;
 }
 
+// Started by default since OpenSearch 3 joined the test bed: a missing endpoint is a failure, not a skip.
+const os3 = endpoints.os3 ?? 'http://os3-was-not-started-by-the-test-bed.invalid';
+
 const clusters: [string, string, boolean][] = [
   ['Elasticsearch 7.10', endpoints.source, false],
   ['OpenSearch 2.19', endpoints.target, false],
+  ['OpenSearch 3.3', os3, false],
   ...(endpoints.es68 ? ([['Elasticsearch 6.8', endpoints.es68, true]] as [string, string, boolean][]) : []),
 ];
 
@@ -45,6 +52,46 @@ async function searchAll(client: ClusterClient, index: string): Promise<Doc[]> {
 }
 
 const byKey = (docs: Doc[]) => [...docs].sort((a, b) => `${a._index}/${a._id}`.localeCompare(`${b._index}/${b._id}`));
+
+/** Every file of a folder repository, as paths relative to it. */
+function repositoryFiles(repoPath: string): string[] {
+  return readdirSync(repoPath, { recursive: true }).map(String).filter((f) => statSync(join(repoPath, f)).isFile());
+}
+
+/**
+ * The S3 key each file of a folder repository would have had if the cluster had written the repository to
+ * S3 with `basePath`: every blob under the base path, except OpenSearch's hashed-prefix shard folders, which
+ * its `snapshot_shard_paths` records list and which it puts in front of the base path.
+ */
+function s3Objects(repoPath: string, basePath: string): { key: string; body: Buffer }[] {
+  const recordsDir = join(repoPath, 'snapshot_shard_paths');
+  const prefixFolders = new Set<string>();
+  for (const name of existsSync(recordsDir) ? readdirSync(recordsDir) : []) {
+    const record = JSON.parse(readFileSync(join(recordsDir, name), 'utf8')) as { shard_path_type: number; paths: string[] };
+    if (record.shard_path_type === 1) for (const path of record.paths) prefixFolders.add(path.split('/')[0]);
+  }
+  return repositoryFiles(repoPath).map((file) => {
+    const [first, ...rest] = file.split('/');
+    let body = readFileSync(join(repoPath, file));
+    if (first === 'snapshot_shard_paths') {
+      // The record names the folders as written, base path included.
+      const record = JSON.parse(body.toString('utf8')) as { shard_path_type: number; paths: string[] };
+      if (record.shard_path_type === 1) record.paths = record.paths.map((p) => p.replace(/^([^/]+)\//, `$1/${basePath}/`));
+      else record.paths = record.paths.map((p) => `${basePath}/${p}`);
+      body = Buffer.from(JSON.stringify(record));
+    }
+    return { key: prefixFolders.has(first) ? `${first}/${basePath}/${rest.join('/')}` : `${basePath}/${file}`, body };
+  });
+}
+
+const s3Credentials = { accessKeyId: endpoints.s3AccessKeyId, secretAccessKey: endpoints.s3SecretAccessKey };
+
+async function copyToS3(repoPath: string, bucket: string, basePath: string): Promise<void> {
+  const s3 = new S3Client({ endpoint: endpoints.s3, region: endpoints.s3Region, forcePathStyle: true, credentials: s3Credentials, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (const { key, body } of s3Objects(repoPath, basePath)) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  s3.destroy();
+}
 
 describe.each(clusters)('a live snapshot of %s', (_label, endpoint, typed) => {
   const client = new ClusterClient({ endpoint, timeoutMs: 120_000 });
@@ -111,26 +158,151 @@ describe.each(clusters)('a live snapshot of %s', (_label, endpoint, typed) => {
     expect(docs.length).toBe(expected.length);
     expect(byKey(docs)).toEqual(byKey(expected));
     expect(docs.find((d) => d._id === 'big')?._source).toMatchObject({ title: 'big' });
-    // The repository really used multi-part blobs.
-    expect(readdirSync(join(repoPath, 'indices'), { recursive: true }).some((f) => String(f).includes('.part1'))).toBe(true);
+    // The repository really used multi-part blobs (under indices/, or under the hashed shard folders).
+    expect(repositoryFiles(repoPath).some((f) => f.includes('.part1'))).toBe(true);
   });
 
   it('reads the same documents through S3', async () => {
-    // GIVEN the repository copied into a bucket of the S3-compatible server
-    const credentials = { accessKeyId: endpoints.s3AccessKeyId, secretAccessKey: endpoints.s3SecretAccessKey };
-    const s3 = new S3Client({ endpoint: endpoints.s3, region: endpoints.s3Region, forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    // GIVEN the repository in a bucket of the S3-compatible server, laid out as the cluster lays out S3
     const bucket = `${prefix}-bucket`;
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const files = readdirSync(repoPath, { recursive: true }).map(String).filter((f) => statSync(join(repoPath, f)).isFile());
-    for (const file of files) {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `repos/${relative(repoPath, join(repoPath, file))}`, Body: readFileSync(join(repoPath, file)) }));
-    }
-    s3.destroy();
+    await copyToS3(repoPath, bucket, 'repos');
 
     // WHEN reading it with ranged GETs through the SDK
-    const docs = await dump(`s3://${bucket}/repos`, 'snap', { region: endpoints.s3Region, endpoint: endpoints.s3, credentials });
+    const docs = await dump(`s3://${bucket}/repos`, 'snap', { region: endpoints.s3Region, endpoint: endpoints.s3, credentials: s3Credentials });
 
     // THEN it matches the cluster too
     expect(byKey(docs)).toEqual(byKey(expected));
   }, 120_000);
+});
+
+describe('a live snapshot of OpenSearch 3.3 (Lucene 10)', () => {
+  const client = new ClusterClient({ endpoint: os3, timeoutMs: 120_000 });
+  const prefix = `os3-${randomUUID().slice(0, 8)}`;
+  const index = `${prefix}-events`;
+  const templates = { legacy: `${prefix}-legacy`, component: `${prefix}-component`, composable: `${prefix}-composable` };
+  const repos = { prefix: `${prefix}-hashed-prefix`, infix: `${prefix}-hashed-infix` };
+  const repoPath = (name: string) => join(endpoints.repoDir, name);
+  const rejectedId = 'rejected';
+  const copies: string[] = [];
+  let expected: Doc[];
+
+  /** The `index-N` entry of our index: its id and the shard path type the cluster chose. */
+  const catalogueEntry = (name: string) => {
+    const newest = Math.max(...readdirSync(repoPath(name)).filter((f) => /^index-\d+$/.test(f)).map((f) => Number(f.slice(6))));
+    const catalogue = JSON.parse(readFileSync(join(repoPath(name), `index-${newest}`), 'utf8')) as { indices: Record<string, { id: string; shard_path_type?: number }> };
+    return catalogue.indices[index];
+  };
+
+  beforeAll(async () => {
+    // GIVEN templates of the three kinds, and an index whose numeric and date fields have skip indexes
+    await client.request('PUT', `/_template/${templates.legacy}`, { body: { index_patterns: [`${prefix}-legacy-*`], settings: { number_of_shards: 1 } } });
+    await client.request('PUT', `/_component_template/${templates.component}`, { body: { template: { mappings: { properties: { tag: { type: 'keyword' } } } } } });
+    await client.request('PUT', `/_index_template/${templates.composable}`, { body: { index_patterns: [`${prefix}-composed-*`], composed_of: [templates.component] } });
+    await client.request('PUT', `/${index}`, {
+      body: {
+        settings: { number_of_shards: 2, number_of_replicas: 0, refresh_interval: -1 },
+        mappings: { properties: { n: { type: 'long', skip_list: true }, at: { type: 'date', skip_list: true }, k: { type: 'keyword' }, text: { type: 'text' } } },
+      },
+    });
+    const bulk = async (lines: object[]) =>
+      (await client.request<{ items: { index?: { status: number }; delete?: { status: number } }[] }>('POST', '/_bulk', { body: lines.map((l) => JSON.stringify(l)).join('\n') + '\n', contentType: 'application/x-ndjson', idempotent: true })).body.items;
+    // Three batches with a refresh in between: three segments per shard.
+    for (let batch = 0; batch < 3; batch++) {
+      const lines: object[] = [];
+      for (let i = batch * 100; i < (batch + 1) * 100; i++) {
+        lines.push({ index: { _index: index, _id: `e${i}`, ...(i % 4 === 0 ? { routing: `tenant-${i % 3}` } : {}) } }, { n: i, at: 1_700_000_000_000 + i * 1000, k: `key-${i % 10}`, text: `event ${i}` });
+      }
+      expect((await bulk(lines)).every((item) => item.index?.status === 201)).toBe(true);
+      await client.request('POST', `/${index}/_refresh`);
+    }
+    // Updates and deletes are soft deletes: values of the soft-deletes field, whose doc-values entry
+    // follows the skip-indexed fields' in each segment's .dvm.
+    const changes: object[] = [];
+    for (let i = 0; i < 300; i += 5) {
+      const routing = (d: number) => (d % 4 === 0 ? { routing: `tenant-${d % 3}` } : {});
+      changes.push({ index: { _index: index, _id: `e${i}`, ...routing(i) } }, { n: i, at: 1_800_000_000_000, k: 'updated', text: `updated ${i}` });
+      changes.push({ delete: { _index: index, _id: `e${i + 2}`, ...routing(i + 2) } });
+    }
+    // A document Lucene rejects half-way (a keyword term over 32 KB) between two good ones.
+    changes.push({ index: { _index: index, _id: 'before' } }, { n: -1, k: 'before' });
+    changes.push({ index: { _index: index, _id: rejectedId } }, { n: -2, k: 'x'.repeat(40_000) });
+    changes.push({ index: { _index: index, _id: 'after' } }, { n: -3, k: 'after' });
+    const items = await bulk(changes);
+    expect(items.at(-2)?.index?.status).toBe(400);
+    await client.request('POST', `/${index}/_refresh`);
+
+    // WHEN snapshotting into a repository with the default settings and one asking for the infix layout
+    await client.request('PUT', `/_snapshot/${repos.prefix}`, { body: { type: 'fs', settings: { location: repoPath(repos.prefix) } } });
+    await client.request('PUT', `/_snapshot/${repos.infix}`, { body: { type: 'fs', settings: { location: repoPath(repos.infix), shard_path_type: 'hashed_infix' } } });
+    for (const repo of Object.values(repos)) {
+      const snap = await client.request<{ snapshot: { state: string } }>('PUT', `/_snapshot/${repo}/snap`, { query: { wait_for_completion: true }, body: { indices: index } });
+      expect(snap.body.snapshot.state).toBe('SUCCESS');
+    }
+    expected = await searchAll(client, index);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const repo of Object.values(repos)) {
+      await client.request('DELETE', `/_snapshot/${repo}/snap`, { expectStatus: [404] }).catch(() => undefined);
+      await client.request('DELETE', `/_snapshot/${repo}`, { expectStatus: [404] }).catch(() => undefined);
+    }
+    await client.request('DELETE', `/${index}`, { expectStatus: [404] });
+    await client.request('DELETE', `/_index_template/${templates.composable}`, { expectStatus: [404] });
+    await client.request('DELETE', `/_component_template/${templates.component}`, { expectStatus: [404] });
+    await client.request('DELETE', `/_template/${templates.legacy}`, { expectStatus: [404] });
+    for (const copy of copies) rmSync(copy, { recursive: true, force: true });
+    client.close();
+  });
+
+  it('writes shards in the hashed-prefix layout by default, and the reader finds them', async () => {
+    // GIVEN the catalogue says HASHED_PREFIX and the fixed shard folders hold nothing
+    const entry = catalogueEntry(repos.prefix);
+    expect(entry.shard_path_type).toBe(1);
+    expect(readdirSync(join(repoPath(repos.prefix), 'indices', entry.id))).toEqual([expect.stringMatching(/^meta-.*\.dat$/)]);
+
+    // WHEN dumping THEN the documents are the cluster's: soft deletes applied, routing kept, no rejected document
+    const docs = await dump(repoPath(repos.prefix), 'snap');
+    expect(byKey(docs)).toEqual(byKey(expected));
+    expect(docs.map((d) => d._id)).toEqual(expect.arrayContaining(['before', 'after']));
+    expect(docs.map((d) => d._id)).not.toContain(rejectedId);
+    expect(docs.filter((d) => d._routing).length).toBeGreaterThan(0);
+  });
+
+  it('reads the hashed-infix layout', async () => {
+    expect(catalogueEntry(repos.infix).shard_path_type).toBe(2);
+    expect(byKey(await dump(repoPath(repos.infix), 'snap'))).toEqual(byKey(expected));
+  });
+
+  it('computes the hashed folder names itself when the snapshot_shard_paths records are gone', async () => {
+    // GIVEN copies of both repositories without the records that list each shard's folder
+    for (const repo of Object.values(repos)) {
+      const copy = mkdtempSync(join(tmpdir(), 'os3-no-records-'));
+      copies.push(copy);
+      cpSync(repoPath(repo), copy, { recursive: true });
+      rmSync(join(copy, 'snapshot_shard_paths'), { recursive: true });
+
+      // WHEN dumping THEN the folders computed from the index id and shard number are the right ones
+      expect(byKey(await dump(copy, 'snap'))).toEqual(byKey(expected));
+    }
+  });
+
+  it('reads the hashed-prefix layout through S3, where the hashed folders sit in front of the base path', async () => {
+    const bucket = `${prefix}-bucket`;
+    await copyToS3(repoPath(repos.prefix), bucket, 'backups/os3');
+    const docs = await dump(`s3://${bucket}/backups/os3`, 'snap', { region: endpoints.s3Region, endpoint: endpoints.s3, credentials: s3Credentials });
+    expect(byKey(docs)).toEqual(byKey(expected));
+  }, 120_000);
+
+  it('reads index metadata and the three kinds of templates', async () => {
+    const repo = openRepository(repoPath(repos.prefix));
+    const snapshot = await repo.snapshot('snap');
+    expect(snapshot).toMatchObject({ state: 'SUCCESS', version: '3.3.0', indices: [index] });
+    const metadata = await repo.indexMetadata(snapshot, index);
+    expect(metadata).toMatchObject({ numberOfShards: 2, createdVersion: { flavor: 'opensearch', major: 3, minor: 3, patch: 0 } });
+    expect(metadata.mappings._doc).toMatchObject({ properties: { n: { type: 'long', skip_list: true }, k: { type: 'keyword' } } });
+    const global = await repo.globalMetadata(snapshot);
+    expect(global.templates[templates.legacy]).toMatchObject({ index_patterns: [`${prefix}-legacy-*`] });
+    expect(global.indexTemplates[templates.composable]).toMatchObject({ composed_of: [templates.component] });
+    expect(global.componentTemplates[templates.component]).toMatchObject({ template: { mappings: expect.anything() } });
+  });
 });

@@ -23,6 +23,7 @@ async function call(base: string, method: string, path: string, body?: unknown, 
 const clusters = [
   ['Elasticsearch 7.10 (source)', endpoints.source, {}],
   ['OpenSearch 2.19 (target)', endpoints.target, {}],
+  ['OpenSearch 3.3', endpoints.os3 ?? 'http://os3-was-not-started-by-the-test-bed.invalid', {}],
   ...(endpoints.es68 ? [['Elasticsearch 6.8', endpoints.es68, { _type: '_doc' }]] : []),
 ] as [string, string, Record<string, string>][];
 

@@ -1,5 +1,5 @@
 /**
- * `npm run -s testbed -- up [--json] [--with es68,os13] | down | status [--json]`
+ * `npm run -s testbed -- up [--json] [--with os13] | down | status [--json]`
  * Starts, reports and stops the real servers the integration tests and the demo use.
  */
 import { Command } from 'commander';

@@ -20,6 +20,8 @@ export interface TestbedEndpoints {
   es68?: string;
   /** OpenSearch 1.3.x, when started. */
   os13?: string;
+  /** OpenSearch 3.3.x (Lucene 10, runs on Java 21+); started by default. */
+  os3?: string;
 }
 
 export const TESTBED_ENV = 'MA_TESTBED_ENDPOINTS';

@@ -5,6 +5,7 @@ export type TestbedErrorCode =
   | 'TESTBED_START_TIMEOUT'
   | 'TESTBED_LOCKED'
   | 'TESTBED_UNKNOWN_SERVER'
+  | 'TESTBED_JAVA_NOT_FOUND'
   | 'TESTBED_INTERRUPTED';
 
 export class TestbedError extends Error {

@@ -3,14 +3,15 @@
  * healthy. Search engines get small heaps, `path.repo` pointing at the shared repository folder, and no security.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fetchArtifact, fetchClasspath, unpackZip } from './artifacts';
+import { findJdk, javaHome } from './java';
 import { freePort, type LaunchSpec } from './launcher';
 
-export type ServerName = 'source' | 'target' | 'kafka' | 's3' | 'es68' | 'os13';
+export type ServerName = 'source' | 'target' | 'kafka' | 's3' | 'es68' | 'os13' | 'os3';
 
 export interface ServerContext {
   /** This server's own folder under the run directory. */
@@ -36,12 +37,6 @@ export interface ServerDefinition {
 }
 
 export const S3_CREDENTIALS = { accessKeyId: 'testbed-access-key', secretAccessKey: 'testbed-secret-key', region: 'us-east-1' };
-
-function javaHome(): string {
-  if (process.env.JAVA_HOME) return process.env.JAVA_HOME;
-  const java = realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim());
-  return dirname(dirname(java));
-}
 
 async function httpOk(url: string): Promise<boolean> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -76,7 +71,8 @@ interface SearchEngine {
   /** Extra settings for this generation (transport port key differs in 6.x). */
   settings: (transportPort: number) => string[];
   extraJvmOptions?: string[];
-  extraEnv?: Record<string, string>;
+  /** The Java home to run on, looked up only when this server is started (default: the default Java). */
+  java?: () => string;
 }
 
 function searchEngine(engine: SearchEngine): ServerDefinition {
@@ -84,6 +80,7 @@ function searchEngine(engine: SearchEngine): ServerDefinition {
     name: engine.name,
     description: engine.description,
     async prepare({ dir, repoDir }) {
+      const java = (engine.java ?? javaHome)();
       const home = await unpackZip(await fetchArtifact(engine.coordinates, engine.zip), engine.folder);
       const [httpPort, transportPort] = [await freePort(), await freePort()];
       const config = join(dir, 'config');
@@ -118,7 +115,7 @@ function searchEngine(engine: SearchEngine): ServerDefinition {
           command: join(home, 'bin', engine.launcher),
           args: [],
           cwd: dir,
-          env: { JAVA_HOME: javaHome(), [engine.confEnv]: config, ES_TMPDIR: join(dir, 'tmp'), OPENSEARCH_TMPDIR: join(dir, 'tmp'), ...engine.extraEnv },
+          env: { JAVA_HOME: java, OPENSEARCH_JAVA_HOME: java, [engine.confEnv]: config, ES_TMPDIR: join(dir, 'tmp'), OPENSEARCH_TMPDIR: join(dir, 'tmp') },
         },
         endpoint: url,
         probe: () => httpOk(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`),
@@ -138,7 +135,6 @@ export const opensearch219 = searchEngine({
   launcher: 'opensearch',
   confEnv: 'OPENSEARCH_PATH_CONF',
   settings: (port) => [`transport.port: ${port}`],
-  extraEnv: { OPENSEARCH_JAVA_HOME: javaHome() },
 });
 
 export const opensearch13 = searchEngine({
@@ -150,7 +146,21 @@ export const opensearch13 = searchEngine({
   launcher: 'opensearch',
   confEnv: 'OPENSEARCH_PATH_CONF',
   settings: (port) => [`transport.port: ${port}`],
-  extraEnv: { OPENSEARCH_JAVA_HOME: javaHome() },
+});
+
+export const opensearch3 = searchEngine({
+  name: 'os3',
+  description: 'OpenSearch 3.3.0',
+  coordinates: 'org.opensearch.distribution.integ-test-zip:opensearch:3.3.0:zip',
+  zip: 'opensearch-3.3.0.zip',
+  folder: 'opensearch-3.3.0',
+  launcher: 'opensearch',
+  confEnv: 'OPENSEARCH_PATH_CONF',
+  settings: (port) => [`transport.port: ${port}`],
+  // OpenSearch 3 (Lucene 10) is built for Java 21 and refuses older ones.
+  java: () => findJdk(21),
+  // Its heap is committed as it fills rather than all at start-up (about 200 MB less resident memory).
+  extraJvmOptions: ['-XX:-AlwaysPreTouch'],
 });
 
 export const elasticsearch710 = searchEngine({
@@ -296,7 +306,11 @@ export const SERVERS: Record<ServerName, ServerDefinition> = {
   s3: s3proxy,
   es68: elasticsearch68,
   os13: opensearch13,
+  os3: opensearch3,
 };
 
-/** Started unless asked otherwise; `os13` joins with MA_TESTBED_EXTRA=os13 or `--with os13`. */
-export const DEFAULT_SERVERS: ServerName[] = ['source', 'target', 'kafka', 's3', 'es68'];
+/**
+ * Started unless asked otherwise; `os13` joins with MA_TESTBED_EXTRA=os13 or `--with os13`. OpenSearch 3
+ * runs by default (about 10-15 s more start-up on two cores, 550-750 MB) so its reader tests always run.
+ */
+export const DEFAULT_SERVERS: ServerName[] = ['source', 'target', 'kafka', 's3', 'es68', 'os3'];

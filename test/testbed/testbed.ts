@@ -86,6 +86,7 @@ function endpointsOf(state: TestbedState): TestbedEndpoints {
     repoDir: state.repoDir,
     ...(get('es68') ? { es68: get('es68') } : {}),
     ...(get('os13') ? { os13: get('os13') } : {}),
+    ...(get('os3') ? { os3: get('os3') } : {}),
   };
 }
 
