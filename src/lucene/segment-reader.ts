@@ -31,6 +31,11 @@ export class SegmentReader {
     return this.commit.name;
   }
 
+  /** The shard directory's name, for messages. */
+  get dirName(): string {
+    return this.#dir.name;
+  }
+
   get maxDoc(): number {
     return this.info.maxDoc;
   }

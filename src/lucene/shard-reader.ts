@@ -3,7 +3,7 @@
  * position of each so a reader can stop and resume anywhere.
  */
 import type { LuceneDirectory } from './directory';
-import { CorruptIndexError } from './errors';
+import { CorruptIndexError, UnsupportedFormatError } from './errors';
 import { parseSegmentInfo } from './segment-info';
 import { latestSegmentsFile, parseSegmentInfos } from './segment-infos';
 import { SegmentReader } from './segment-reader';
@@ -87,8 +87,18 @@ async function* segmentDocuments(reader: SegmentReader, fromDoc: number, toDoc: 
   }
   const deleted = await reader.deletedDocs(fields);
   for await (const raw of reader.storedDocuments(wanted, fromDoc, toDoc)) {
-    // Deleted versions, delete tombstones and nested child documents (no _source or no id) are not documents.
-    if (deleted[raw.doc] || raw.source === undefined) continue;
+    // Deleted versions and delete tombstones are not documents, nor are nested child documents (they store
+    // neither _source nor an id).
+    if (deleted[raw.doc]) continue;
+    if (raw.source === undefined) {
+      // A live document with an id but no _source was indexed with _source disabled or with OpenSearch's
+      // derived source (index.derived_source.enabled): the snapshot cannot give it back, and skipping it
+      // would lose it silently.
+      if (raw.id || raw.uid !== undefined) {
+        throw new UnsupportedFormatError(`${reader.dirName}, segment ${reader.name}`, `document ${raw.doc} without a stored _source (index with _source disabled or derived source)`, 'documents whose _source is stored');
+      }
+      continue;
+    }
     let id: string;
     let type: string | undefined;
     if (raw.id) id = decodeId(raw.id);

@@ -179,6 +179,7 @@ describe('a live snapshot of OpenSearch 3.3 (Lucene 10)', () => {
   const client = new ClusterClient({ endpoint: os3, timeoutMs: 120_000 });
   const prefix = `os3-${randomUUID().slice(0, 8)}`;
   const index = `${prefix}-events`;
+  const derived = `${prefix}-derived`;
   const templates = { legacy: `${prefix}-legacy`, component: `${prefix}-component`, composable: `${prefix}-composable` };
   const repos = { prefix: `${prefix}-hashed-prefix`, infix: `${prefix}-hashed-infix` };
   const repoPath = (name: string) => join(endpoints.repoDir, name);
@@ -230,6 +231,9 @@ describe('a live snapshot of OpenSearch 3.3 (Lucene 10)', () => {
     const items = await bulk(changes);
     expect(items.at(-2)?.index?.status).toBe(400);
     await client.request('POST', `/${index}/_refresh`);
+    // And an index with derived source, which keeps no _source in its segments.
+    await client.request('PUT', `/${derived}`, { body: { settings: { number_of_shards: 1, number_of_replicas: 0, 'index.derived_source.enabled': true }, mappings: { properties: { n: { type: 'long' } } } } });
+    await client.request('PUT', `/${derived}/_doc/1`, { query: { refresh: 'true' }, body: { n: 1 } });
 
     // WHEN snapshotting into a repository with the default settings and one asking for the infix layout
     await client.request('PUT', `/_snapshot/${repos.prefix}`, { body: { type: 'fs', settings: { location: repoPath(repos.prefix) } } });
@@ -238,15 +242,18 @@ describe('a live snapshot of OpenSearch 3.3 (Lucene 10)', () => {
       const snap = await client.request<{ snapshot: { state: string } }>('PUT', `/_snapshot/${repo}/snap`, { query: { wait_for_completion: true }, body: { indices: index } });
       expect(snap.body.snapshot.state).toBe('SUCCESS');
     }
+    const snap = await client.request<{ snapshot: { state: string } }>('PUT', `/_snapshot/${repos.prefix}/derived`, { query: { wait_for_completion: true }, body: { indices: derived } });
+    expect(snap.body.snapshot.state).toBe('SUCCESS');
     expected = await searchAll(client, index);
   }, 180_000);
 
   afterAll(async () => {
+    await client.request('DELETE', `/_snapshot/${repos.prefix}/derived`, { expectStatus: [404] }).catch(() => undefined);
     for (const repo of Object.values(repos)) {
       await client.request('DELETE', `/_snapshot/${repo}/snap`, { expectStatus: [404] }).catch(() => undefined);
       await client.request('DELETE', `/_snapshot/${repo}`, { expectStatus: [404] }).catch(() => undefined);
     }
-    await client.request('DELETE', `/${index}`, { expectStatus: [404] });
+    await client.request('DELETE', `/${index},${derived}`, { expectStatus: [404] });
     await client.request('DELETE', `/_index_template/${templates.composable}`, { expectStatus: [404] });
     await client.request('DELETE', `/_component_template/${templates.component}`, { expectStatus: [404] });
     await client.request('DELETE', `/_template/${templates.legacy}`, { expectStatus: [404] });
@@ -304,5 +311,18 @@ describe('a live snapshot of OpenSearch 3.3 (Lucene 10)', () => {
     expect(global.templates[templates.legacy]).toMatchObject({ index_patterns: [`${prefix}-legacy-*`] });
     expect(global.indexTemplates[templates.composable]).toMatchObject({ composed_of: [templates.component] });
     expect(global.componentTemplates[templates.component]).toMatchObject({ template: { mappings: expect.anything() } });
+  });
+
+  it('refuses an index with derived source instead of losing its documents silently', async () => {
+    // GIVEN a snapshot of an index whose documents keep no _source (its metadata still reads)
+    const repo = openRepository(repoPath(repos.prefix));
+    const metadata = await repo.indexMetadata(await repo.snapshot('derived'), derived);
+    expect(metadata.settings['index.derived_source.enabled']).toBe('true');
+
+    // WHEN dumping it THEN the reader fails, naming the index and the reason
+    await expect(dump(repoPath(repos.prefix), 'derived')).rejects.toMatchObject({
+      code: 'MA_LUCENE_UNSUPPORTED',
+      message: expect.stringMatching(new RegExp(`index "${derived}".*without a stored _source`)),
+    });
   });
 });
