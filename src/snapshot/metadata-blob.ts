@@ -9,10 +9,8 @@ import { inflateRawSync } from 'node:zlib';
 import { readHeader, verifyFooter, FOOTER_LENGTH } from '../lucene/codec-util';
 import { DataInput } from '../lucene/data-input';
 import { SnapshotError } from './errors';
+import { decodeSmile } from './smile';
 
-// smile-js ships CommonJS beside its ESM build; its typings only describe the ESM side.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parse: parseSmile } = require('smile-js') as { parse(bytes: Uint8Array): unknown };
 
 const DEFLATE_MARKER = [0x44, 0x46, 0x4c, 0x00];
 const SMILE_MARKER = [0x3a, 0x29, 0x0a];
@@ -29,7 +27,7 @@ export function decodeMetadataBlob(bytes: Uint8Array, blob: string, codec: strin
     let body = bytes.subarray(input.offset, bytes.length - FOOTER_LENGTH);
     if (startsWith(body, 0, DEFLATE_MARKER)) body = inflateRawSync(body.subarray(4));
     if (!startsWith(body, 0, SMILE_MARKER)) throw new Error('body is neither SMILE nor DEFLATE-compressed SMILE');
-    return parseSmile(body);
+    return decodeSmile(body);
   } catch (error) {
     if (error instanceof SnapshotError) throw error;
     throw new SnapshotError('MA_SNAPSHOT_CORRUPT', `cannot read metadata blob ${blob}: ${(error as Error).message}`);
