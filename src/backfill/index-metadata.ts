@@ -39,7 +39,7 @@ export function cleanSettings(settings: Record<string, unknown>): Record<string,
 
 const DROPPED_MAPPING_KEYS = ['_all', '_default_', 'include_in_all'];
 
-function cleanMapping(mapping: unknown): Record<string, unknown> {
+export function cleanMapping(mapping: unknown): Record<string, unknown> {
   if (!mapping || typeof mapping !== 'object') return {};
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(mapping as Record<string, unknown>)) {

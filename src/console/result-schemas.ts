@@ -68,6 +68,7 @@ const snapshotStatus: z.ZodType<SnapshotStatusResult> = z.strictObject({
 const metadataMigrate: z.ZodType<MetadataMigrateResult> = z.strictObject({
   snapshot: z.string(),
   dryRun: z.boolean(),
+  templates: z.array(z.strictObject({ kind: z.enum(['component', 'index', 'legacy']), name: z.string(), status: z.enum(['created', 'would create', 'exists', 'skipped', 'failed']), reason: z.string().optional() })),
   indices: z.array(z.strictObject({ source: z.string(), target: z.string(), status: z.enum(['created', 'would create', 'exists', 'failed']), error: z.string().optional() })),
 });
 

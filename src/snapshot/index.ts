@@ -1,4 +1,4 @@
-export { openRepository, SnapshotRepository, type RepositoryOptions } from './repository';
+export { decodeMappings, openRepository, SnapshotRepository, type RepositoryOptions } from './repository';
 export { openSnapshotShard } from './shard-source';
 export { dumpSnapshot, listRepository, type DumpOptions, type DumpResult, type RepositoryListing } from './dump';
 export { SnapshotError, type SnapshotErrorCode } from './errors';

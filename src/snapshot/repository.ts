@@ -249,7 +249,7 @@ export function flattenSettings(settings: Record<string, unknown>, prefix = ''):
  * Mappings are stored as an array of `{type: mapping}` objects, or as one object, and each mapping may be
  * the compressed source bytes (`DFL\0` + raw DEFLATE of JSON) rather than a parsed object.
  */
-function decodeMappings(value: unknown, blob: string): Record<string, unknown> {
+export function decodeMappings(value: unknown, blob: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const add = (entry: unknown) => {
     const parsed = entry instanceof Uint8Array || (entry && typeof entry === 'object' && 'data' in (entry as object) && Array.isArray((entry as { data: unknown }).data))
