@@ -2,12 +2,15 @@
  * Capture-proxy overhead, side by side in one run: a loopback origin reached directly, through the capture
  * proxy recording to the test bed's Kafka, and through nginx as a plain reverse proxy; 1 and 200
  * connections; small GETs and 1 MB bulk POSTs. Load by wrk. Also the proxy's peak RSS, and its RSS with
- * 1,000 open connections. nginx and wrk come from the system's packages (installed with apt-get when
- * missing and running as root).
- *   npm run -s bench -- proxy            (BENCH_SECONDS=… per run, default 5)
+ * 1,000 open connections (idle, then after one request each, which opens their upstream sockets), and how
+ * many captures were lost. The proxy runs from this checkout's sources (through tsx, like this script), so
+ * no build step stands between an edit and its measurement. nginx and wrk come from the system's packages
+ * (installed with apt-get when missing and running as root).
+ *   npm run -s bench -- proxy            (BENCH_SECONDS=… per run, default 5;
+ *                                         BENCH_SCENARIOS=get-1,get-200 runs only those, for quick iterations)
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +20,9 @@ import { freePort } from '../test/testbed/launcher';
 import { up } from '../test/testbed/testbed';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 
 function ensureTools(): void {
   const missing = ['nginx', 'wrk'].filter((tool) => {
@@ -36,6 +42,21 @@ interface Load {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time (user + system) the server under test used per request; steadier than rps on a busy machine. */
+  cpuUsPerRequest?: number;
+}
+
+/** CPU seconds used so far by a process and its children (nginx's workers), from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const own = (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return own + children.reduce((sum, child) => sum + cpuSeconds(child), 0);
+  } catch {
+    return NaN;
+  }
 }
 
 function parseLatency(text: string, label: string): number {
@@ -46,10 +67,57 @@ function parseLatency(text: string, label: string): number {
 }
 
 /** Runs wrk without blocking this process: the origin server lives in it and must keep answering. */
-async function wrk(url: string, connections: number, script?: string): Promise<Load> {
+async function wrk(url: string, connections: number, script?: string, serverPid?: number): Promise<Load> {
+  const cpuBefore = serverPid ? cpuSeconds(serverPid) : NaN;
   const args = ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${SECONDS}s`, '--latency', ...(script ? ['-s', script] : []), url];
   const { stdout: out } = await promisify(execFile)('wrk', args, { encoding: 'utf8', maxBuffer: 1 << 20 });
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0), p50Ms: parseLatency(out, '50%'), p99Ms: parseLatency(out, '99%') };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  const cpu = serverPid ? cpuSeconds(serverPid) - cpuBefore : NaN;
+  const load: Load = { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0), p50Ms: parseLatency(out, '50%'), p99Ms: parseLatency(out, '99%') };
+  if (serverPid && requests > 0 && Number.isFinite(cpu)) load.cpuUsPerRequest = Number(((cpu * 1e6) / requests).toFixed(1));
+  return load;
+}
+
+/** Opens up to `count` connections; resolves with those open after all have connected or `timeoutMs`. */
+async function openConnections(port: number, count: number, timeoutMs: number): Promise<Socket[]> {
+  const open: Socket[] = [];
+  await new Promise<void>((resolve) => {
+    let settled = 0;
+    const timer = setTimeout(resolve, timeoutMs);
+    for (let i = 0; i < count; i++) {
+      const socket = connect({ host: '127.0.0.1', port });
+      const done = () => {
+        if (++settled === count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      socket.once('connect', () => {
+        open.push(socket);
+        done();
+      });
+      socket.once('error', done);
+    }
+  });
+  return open;
+}
+
+/** Sends one keep-alive GET on each connection; resolves with how many got a response within `timeoutMs`. */
+async function oneRequestEach(sockets: Socket[], timeoutMs: number): Promise<number> {
+  let answered = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    for (const socket of sockets) {
+      socket.once('data', () => {
+        if (++answered === sockets.length) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      socket.write('GET / HTTP/1.1\r\nhost: bench\r\n\r\n');
+    }
+  });
+  return answered;
 }
 
 /** Stops what the run started (servers, samplers), also when it fails half-way, so the process can exit. */
@@ -89,7 +157,7 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
 
   // The capture proxy, recording to Kafka.
   const proxyPort = await freePort();
-  const proxy = spawn(process.execPath, [join(__dirname, '../bin/capture-proxy.js'), '--destinationUri', `http://127.0.0.1:${originPort}`, '--listenPort', String(proxyPort), '--listenHost', '127.0.0.1', '--kafkaConnection', endpoints.kafka, '--kafkaTopic', `bench-${Date.now()}`], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const proxy = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../src/capture-proxy/main.ts'), '--destinationUri', `http://127.0.0.1:${originPort}`, '--listenPort', String(proxyPort), '--listenHost', '127.0.0.1', '--kafkaConnection', endpoints.kafka, '--kafkaTopic', `bench-${Date.now()}`], { stdio: ['ignore', 'ignore', 'ignore'] });
   let peakKb = 0;
   const sampler = setInterval(() => {
     try {
@@ -111,23 +179,31 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
     { name: 'get-200', connections: 200 },
     { name: 'bulk1mb-1', connections: 1, script: bulk },
     { name: 'bulk1mb-200', connections: 200, script: bulk },
-  ];
+  ].filter((scenario) => !SCENARIOS || SCENARIOS.includes(scenario.name));
   const results: Record<string, Record<keyof typeof targets, Load>> = {};
   for (const scenario of scenarios) {
-    process.stderr.write(`bench: ${scenario.name}\n`);
+    process.stderr.write(`bench: ${scenario.name} (at ${elapsed()})\n`);
     results[scenario.name] = {
       direct: await wrk(targets.direct, scenario.connections, scenario.script),
-      proxy: await wrk(targets.proxy, scenario.connections, scenario.script),
-      nginx: await wrk(targets.nginx, scenario.connections, scenario.script),
+      proxy: await wrk(targets.proxy, scenario.connections, scenario.script, proxy.pid),
+      nginx: await wrk(targets.nginx, scenario.connections, scenario.script, nginx.pid),
     };
   }
 
-  // RSS with 1,000 idle keep-alive connections.
-  const sockets: Socket[] = [];
-  for (let i = 0; i < 1000; i++) sockets.push(connect({ host: '127.0.0.1', port: proxyPort }));
-  await new Promise((r) => setTimeout(r, 1500));
-  const withConnectionsKb = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(proxy.pid)], { encoding: 'utf8' }).trim());
+  // RSS with 1,000 open keep-alive connections: idle, then once each has made one request (and so has its
+  // upstream socket and capture state). Bounded: whatever is not open or answered in 10 s is left out.
+  process.stderr.write(`bench: 1,000 connections (at ${elapsed()})\n`);
+  const rssKb = () => Number(execFileSync('ps', ['-o', 'rss=', '-p', String(proxy.pid)], { encoding: 'utf8' }).trim());
+  const sockets = await openConnections(proxyPort, 1000, 10_000);
+  cleanups.push(() => sockets.forEach((s) => s.destroy()));
+  await new Promise((r) => setTimeout(r, 1000));
+  const idleKb = rssKb();
+  const answered = await oneRequestEach(sockets, 10_000);
+  await new Promise((r) => setTimeout(r, 1000));
+  const activeKb = rssKb();
+  peakKb = Math.max(peakKb, idleKb, activeKb);
   sockets.forEach((s) => s.destroy());
+  const health = (await (await fetch(`${targets.proxy}__health`)).json()) as { capturesLost: number };
   clearInterval(sampler);
   proxy.kill('SIGTERM');
   nginx.kill('SIGTERM');
@@ -140,6 +216,7 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
     proxyToNginxThroughput: number;
     proxyAddedP99Ms: number;
     nginxAddedP99Ms: number;
+    proxyToNginxCpuPerRequest: number;
   }
   const summary: Record<string, Scenario> = Object.fromEntries(
     Object.entries(results).map(([scenario, r]): [string, Scenario] => [
@@ -151,15 +228,30 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
         proxyToNginxThroughput: Number((r.proxy.rps / r.nginx.rps).toFixed(2)),
         proxyAddedP99Ms: Number((r.proxy.p99Ms - r.direct.p99Ms).toFixed(2)),
         nginxAddedP99Ms: Number((r.nginx.p99Ms - r.direct.p99Ms).toFixed(2)),
+        proxyToNginxCpuPerRequest: Number(((r.proxy.cpuUsPerRequest ?? NaN) / (r.nginx.cpuUsPerRequest ?? NaN)).toFixed(2)),
       },
     ]),
   );
-  const result = { benchmark: 'capture-proxy', seconds: SECONDS, scenarios: summary, proxyPeakRssMb: Math.round(peakKb / 1024), proxyRssWith1000ConnectionsMb: Math.round(withConnectionsKb / 1024) };
-  process.stderr.write('\n  scenario      direct rps   proxy rps   nginx rps   proxy/nginx   p99 added: proxy / nginx (ms)\n');
+  const result = {
+    benchmark: 'capture-proxy',
+    seconds: SECONDS,
+    scenarios: summary,
+    proxyPeakRssMb: Math.round(peakKb / 1024),
+    proxyRssWith1000ConnectionsMb: Math.round(idleKb / 1024),
+    proxyRssWith1000ActiveConnectionsMb: Math.round(activeKb / 1024),
+    connectionsOpen: sockets.length,
+    connectionsAnswered: answered,
+    proxyCapturesLost: health.capturesLost,
+  };
+  process.stderr.write('\n  scenario      direct rps   proxy rps   nginx rps   proxy/nginx   p99 added: proxy / nginx (ms)   CPU us/request: proxy / nginx\n');
   for (const [name, s] of Object.entries(summary)) {
-    process.stderr.write(`  ${name.padEnd(12)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}   ${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}\n`);
+    process.stderr.write(
+      `  ${name.padEnd(12)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}   ${`${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`.padEnd(30)}${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest}\n`,
+    );
   }
-  process.stderr.write(`  proxy peak RSS ${result.proxyPeakRssMb} MB; with 1,000 open connections ${result.proxyRssWith1000ConnectionsMb} MB\n\n`);
+  process.stderr.write(
+    `  proxy peak RSS ${result.proxyPeakRssMb} MB; with ${sockets.length} open connections ${result.proxyRssWith1000ConnectionsMb} MB idle, ${result.proxyRssWith1000ActiveConnectionsMb} MB after ${answered} answered one request each; captures lost ${health.capturesLost}; took ${elapsed()}\n\n`,
+  );
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
