@@ -2,9 +2,10 @@
  * The capture of one client connection: observations in time order, cut into TrafficStream records of at
  * most `maxRecordBytes`. A read or write larger than the room left is split into segments followed by a
  * segment end. Each record carries how many requests came before it and whether it ends inside a
- * request, so a replayer can start from any record.
+ * request, so a replayer can start from any record. Observations are written straight into the record's
+ * bytes as they arrive (`TrafficStreamWriter`), so a flush costs next to nothing.
  */
-import { encodeTrafficStream, timestamp, type ObservationKind, type TrafficObservation } from './traffic-stream';
+import { MAX_OBSERVATION_OVERHEAD, TrafficStreamWriter, type DataKind, type EmptyKind } from './traffic-stream-writer';
 
 export interface CaptureRecord {
   key: string;
@@ -13,17 +14,17 @@ export interface CaptureRecord {
   last: boolean;
 }
 
-/** Bytes reserved per observation for its tags, lengths and timestamp. */
-const OBSERVATION_OVERHEAD = 32;
-const RECORD_OVERHEAD = 200;
+/** What a call returns when it completed no record: shared, so the common case allocates nothing. */
+const NO_RECORDS: readonly CaptureRecord[] = Object.freeze([]);
+
+/** Smallest room left in a record worth starting a segment in; less, and the record is sent first. */
+const MIN_SEGMENT = 256;
 
 export class ConnectionCapture {
   readonly connectionId: string;
-  readonly #nodeId: string;
-  readonly #maxRecordBytes: number;
+  readonly #writer: TrafficStreamWriter;
+  readonly #capacity: number;
   readonly #now: () => number;
-  #observations: TrafficObservation[] = [];
-  #size = 0;
   #records = 0;
   /** Completed requests (EOMs) before the current record. */
   #priorRequests = 0;
@@ -35,108 +36,107 @@ export class ConnectionCapture {
 
   constructor(connectionId: string, nodeId: string, maxRecordBytes: number, now: () => number = Date.now) {
     this.connectionId = connectionId;
-    this.#nodeId = nodeId;
-    this.#maxRecordBytes = Math.max(1024, maxRecordBytes - RECORD_OVERHEAD);
+    this.#writer = new TrafficStreamWriter(connectionId, nodeId, Math.max(2048, maxRecordBytes));
+    this.#capacity = this.#writer.capacity;
     this.#now = now;
   }
 
   get hasPending(): boolean {
-    return this.#observations.length > 0;
+    return this.#writer.observations > 0;
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  read(data: Uint8Array): CaptureRecord[] {
+  read(data: Uint8Array): readonly CaptureRecord[] {
     this.#insideRequest = true;
-    return this.#addData(data, 'read');
+    return this.#addData(data, 'read', 'readSegment');
   }
 
-  write(data: Uint8Array): CaptureRecord[] {
-    return this.#addData(data, 'write');
+  write(data: Uint8Array): readonly CaptureRecord[] {
+    return this.#addData(data, 'write', 'writeSegment');
   }
 
-  endOfMessage(firstLineByteLength: number, headersByteLength: number): CaptureRecord[] {
-    const records = this.#add({ endOfMessageIndicator: { firstLineByteLength, headersByteLength } }, 16);
+  endOfMessage(firstLineByteLength: number, headersByteLength: number): readonly CaptureRecord[] {
+    const records = this.#makeRoom(0);
+    this.#writer.endOfMessage(this.#now(), firstLineByteLength, headersByteLength);
     this.#insideRequest = false;
     this.#requestsInRecord++;
     return records;
   }
 
-  requestDropped(): CaptureRecord[] {
-    const records = this.#add({ requestDropped: {} }, 0);
+  requestDropped(): readonly CaptureRecord[] {
+    const records = this.#addEmpty('requestDropped');
     this.#insideRequest = false;
     return records;
   }
 
-  exception(message: string): CaptureRecord[] {
-    return this.#add({ connectionException: { message } }, message.length);
+  exception(message: string): readonly CaptureRecord[] {
+    const records = this.#makeRoom(Buffer.byteLength(message));
+    this.#writer.exception(this.#now(), message);
+    return records;
   }
 
   /** The final record, with a close observation. */
-  close(): CaptureRecord[] {
-    if (this.#closed) return [];
-    const records = this.#add({ close: {} }, 0);
+  close(): readonly CaptureRecord[] {
+    if (this.#closed) return NO_RECORDS;
+    const records = [...this.#addEmpty('close')];
     this.#closed = true;
     records.push(this.#flush(true));
     return records;
   }
 
   /** Everything pending as a record (timer and size flushes); nothing when nothing is pending. */
-  flush(): CaptureRecord[] {
-    return this.#observations.length > 0 && !this.#closed ? [this.#flush(false)] : [];
+  flush(): readonly CaptureRecord[] {
+    return this.#writer.observations > 0 && !this.#closed ? [this.#flush(false)] : NO_RECORDS;
   }
 
-  #addData(data: Uint8Array, kind: 'read' | 'write'): CaptureRecord[] {
-    const records: CaptureRecord[] = [];
-    if (this.#size + data.length + OBSERVATION_OVERHEAD <= this.#maxRecordBytes) {
-      records.push(...this.#add(kind === 'read' ? { read: { data } } : { write: { data } }, data.length));
-      return records;
+  #addData(data: Uint8Array, kind: DataKind, segmentKind: DataKind): readonly CaptureRecord[] {
+    if (this.#writer.size + data.length + MAX_OBSERVATION_OVERHEAD <= this.#capacity) {
+      this.#writer.data(kind, this.#now(), data);
+      return NO_RECORDS;
     }
     // Split across records: fill what is left of this one, then whole records, then a segment end.
+    const records: CaptureRecord[] = [];
     let offset = 0;
     while (offset < data.length) {
-      let room = this.#maxRecordBytes - this.#size - OBSERVATION_OVERHEAD;
-      if (room < 256) {
+      let room = this.#capacity - this.#writer.size - MAX_OBSERVATION_OVERHEAD;
+      if (room < MIN_SEGMENT) {
         records.push(this.#flush(false));
-        room = this.#maxRecordBytes - OBSERVATION_OVERHEAD;
+        room = this.#capacity - MAX_OBSERVATION_OVERHEAD;
       }
       const piece = data.subarray(offset, offset + room);
-      this.#push(kind === 'read' ? { readSegment: { data: piece } } : { writeSegment: { data: piece } }, piece.length);
+      this.#writer.data(segmentKind, this.#now(), piece);
       offset += piece.length;
     }
-    records.push(...this.#add({ segmentEnd: {} }, 0));
+    records.push(...this.#addEmpty('segmentEnd'));
     return records;
   }
 
-  #add(observation: ObservationKind, payload: number): CaptureRecord[] {
-    const records: CaptureRecord[] = [];
-    if (this.#observations.length > 0 && this.#size + payload + OBSERVATION_OVERHEAD > this.#maxRecordBytes) records.push(this.#flush(false));
-    this.#push(observation, payload);
+  #addEmpty(kind: EmptyKind): readonly CaptureRecord[] {
+    const records = this.#makeRoom(0);
+    this.#writer.empty(kind, this.#now());
     return records;
   }
 
-  #push(observation: ObservationKind, payload: number): void {
-    this.#observations.push({ ts: timestamp(this.#now()), ...observation } as TrafficObservation);
-    this.#size += payload + OBSERVATION_OVERHEAD;
+  /** Sends the current record first when an observation with `payload` bytes would not fit in it. */
+  #makeRoom(payload: number): readonly CaptureRecord[] {
+    if (this.#writer.observations > 0 && this.#writer.size + payload + MAX_OBSERVATION_OVERHEAD > this.#capacity) return [this.#flush(false)];
+    return NO_RECORDS;
   }
 
   #flush(last: boolean): CaptureRecord {
     this.#records++;
-    const value = encodeTrafficStream({
-      connectionId: this.connectionId,
-      nodeId: this.#nodeId,
-      ...(this.#priorRequests > 0 ? { priorRequestsReceived: this.#priorRequests } : {}),
-      ...(this.#startsInsideRequest ? { lastObservationWasUnterminatedRead: true } : {}),
-      subStream: this.#observations,
-      ...(last ? { numberOfThisLastChunk: this.#records } : { number: this.#records }),
+    const value = this.#writer.finish({
+      index: this.#records,
+      last,
+      priorRequestsReceived: this.#priorRequests,
+      lastObservationWasUnterminatedRead: this.#startsInsideRequest,
     });
     this.#priorRequests += this.#requestsInRecord;
     this.#requestsInRecord = 0;
     this.#startsInsideRequest = this.#insideRequest;
-    this.#observations = [];
-    this.#size = 0;
     return { key: this.connectionId, value, last };
   }
 }

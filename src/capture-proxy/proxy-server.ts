@@ -37,7 +37,7 @@ export interface ProxyOptions {
 }
 
 interface Pending {
-  records: CaptureRecord[];
+  records: readonly CaptureRecord[];
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -115,7 +115,7 @@ export class CaptureProxy {
    * that queue up while a send is in flight go together in the next send (one round trip, still in order),
    * so a large request's many records cost a few round trips rather than one each.
    */
-  #sendInOrder(capture: ConnectionCapture, records: CaptureRecord[]): Promise<void> {
+  #sendInOrder(capture: ConnectionCapture, records: readonly CaptureRecord[]): Promise<void> {
     const sink = this.#options.sink;
     if (!sink || records.length === 0) return Promise.resolve();
     let queue = this.#queues.get(capture);
@@ -163,7 +163,7 @@ export class CaptureProxy {
     let queue = Promise.resolve();
     let finished = false;
 
-    const send = (records: CaptureRecord[]) => (capture ? this.#sendInOrder(capture, records) : Promise.resolve());
+    const send = (records: readonly CaptureRecord[]) => (capture ? this.#sendInOrder(capture, records) : Promise.resolve());
     const finish = () => {
       if (finished) return;
       finished = true;

@@ -84,6 +84,7 @@ export interface TrafficStream {
   numberOfThisLastChunk?: number;
 }
 
+/** The schema's own encoder: the reference `TrafficStreamWriter` (which the proxy uses) is checked against. */
 export function encodeTrafficStream(stream: TrafficStream): Uint8Array {
   return TrafficStreamType.encode(TrafficStreamType.fromObject(stream)).finish();
 }

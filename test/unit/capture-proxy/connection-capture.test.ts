@@ -3,7 +3,7 @@ import { ConnectionCapture } from '../../../src/capture-proxy/connection-capture
 import { decodeTrafficStream, type TrafficStream } from '../../../src/capture-proxy/traffic-stream';
 import { readLengthPrefixed, varint } from '../../../src/capture-proxy/file-sink';
 
-const decode = (records: { value: Uint8Array }[]): TrafficStream[] => records.map((r) => decodeTrafficStream(r.value));
+const decode = (records: readonly { value: Uint8Array }[]): TrafficStream[] => records.map((r) => decodeTrafficStream(r.value));
 const kinds = (s: TrafficStream) => s.subStream.map((o) => Object.keys(o).find((k) => k !== 'ts'));
 
 describe('ConnectionCapture', () => {

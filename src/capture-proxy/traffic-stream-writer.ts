@@ -1,0 +1,258 @@
+/**
+ * Writes one TrafficStream record straight into its final bytes, observation by observation, as traffic
+ * passes: no message objects, no second pass at flush time. The bytes are the ones the schema encoder in
+ * `./traffic-stream` produces for the same record (fields in number order; proto3 fields without presence,
+ * such as a timestamp's zero nanos or an empty message, left out), so either can be checked against the other.
+ *
+ *   TrafficStream  = connectionId(1) subStream(2)* (number(3) | numberOfThisLastChunk(4)) nodeId(5)
+ *                    [priorRequestsReceived(6)] [lastObservationWasUnterminatedRead(7)]
+ *   subStream      = ts(1){seconds(1) nanos(2)} capture
+ *   capture        = read(4){data(1)} | readSegment(5){data(2)} | write(8){data(1)} | writeSegment(9){data(2)}
+ *                  | close(11){} | connectionException(12){message(1)} | segmentEnd(14){}
+ *                  | endOfMessageIndicator(15){firstLineByteLength(1) headersByteLength(2)} | requestDropped(16){}
+ */
+
+/** The observations that carry bytes, with the tag of their field and of the bytes inside it. */
+export const DATA_KINDS = {
+  read: { tag: 0x22, dataTag: 0x0a },
+  readSegment: { tag: 0x2a, dataTag: 0x12 },
+  write: { tag: 0x42, dataTag: 0x0a },
+  writeSegment: { tag: 0x4a, dataTag: 0x12 },
+} as const;
+export type DataKind = keyof typeof DATA_KINDS;
+
+/** The observations without content (an empty message): their field tag as bytes. */
+const EMPTY_KINDS = {
+  close: [0x5a],
+  segmentEnd: [0x72],
+  requestDropped: [0x82, 0x01],
+} as const;
+export type EmptyKind = keyof typeof EMPTY_KINDS;
+
+const TAG_CONNECTION_ID = 0x0a;
+const TAG_SUB_STREAM = 0x12;
+const TAG_NUMBER = 0x18;
+const TAG_LAST_NUMBER = 0x20;
+const TAG_NODE_ID = 0x2a;
+const TAG_PRIOR_REQUESTS = 0x30;
+const TAG_UNTERMINATED_READ = 0x38;
+const TAG_TS = 0x0a;
+const TAG_SECONDS = 0x08;
+const TAG_NANOS = 0x10;
+const TAG_EXCEPTION = 0x62;
+const TAG_END_OF_MESSAGE = 0x7a;
+
+/** Most bytes an observation adds besides its data: sub-stream tag and length, timestamp, capture tag and lengths. */
+export const MAX_OBSERVATION_OVERHEAD = 1 + 5 + (1 + 1 + 1 + 8 + 1 + 5) + (2 + 5) + (1 + 5);
+/** Most bytes the fields after the observations take, beyond the node id itself. */
+const MAX_TRAILER_OVERHEAD = 1 + 5 + (1 + 5) + (1 + 5) + 2;
+
+export function varintSize(value: number): number {
+  let size = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 0x80);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(buffer: Buffer, offset: number, value: number): number {
+  while (value >= 0x80) {
+    buffer[offset++] = (value & 0x7f) | 0x80;
+    value = Math.floor(value / 0x80);
+  }
+  buffer[offset++] = value;
+  return offset;
+}
+
+/** An int32 field value: negative numbers take ten bytes (sign-extended to 64 bits), as protobuf writes them. */
+function int32Size(value: number): number {
+  return value < 0 ? 10 : varintSize(value);
+}
+
+function writeInt32(buffer: Buffer, offset: number, value: number): number {
+  if (value >= 0) return writeVarint(buffer, offset, value);
+  let low = value >>> 0;
+  for (let i = 0; i < 4; i++) {
+    buffer[offset++] = (low & 0x7f) | 0x80;
+    low >>>= 7;
+  }
+  buffer[offset++] = (low & 0x0f) | 0x70 | 0x80; // bits 28-31 of the low word, then the high word's 1s
+  for (let i = 0; i < 4; i++) buffer[offset++] = 0xff;
+  buffer[offset++] = 0x01;
+  return offset;
+}
+
+function lengthDelimited(tag: number, bytes: Buffer): Buffer {
+  const field = Buffer.allocUnsafe(1 + varintSize(bytes.length) + bytes.length);
+  bytes.copy(field, writeVarint(field, writeVarint(field, 0, tag), bytes.length));
+  return field;
+}
+
+export interface RecordEnd {
+  /** The record's 1-based index on its connection. */
+  index: number;
+  /** The record closes the connection (index goes in numberOfThisLastChunk). */
+  last: boolean;
+  priorRequestsReceived: number;
+  lastObservationWasUnterminatedRead: boolean;
+}
+
+export class TrafficStreamWriter {
+  readonly #connectionIdField: Buffer;
+  readonly #nodeIdField: Buffer;
+  #buffer?: Buffer;
+  #length = 0;
+  #observations = 0;
+  /**
+   * Starting size of the next record's buffer: the size of the last one (up to 16 KiB), so steady small traffic
+   * rarely regrows, while a connection that just sent a large record does not hold a large empty buffer.
+   */
+  #sizeHint = 1024;
+  readonly #maxBytes: number;
+
+  /** `maxBytes` bounds one record; the room left for observations is `maxBytes` less what the fields around them take. */
+  constructor(connectionId: string, nodeId: string, maxBytes: number) {
+    this.#connectionIdField = lengthDelimited(TAG_CONNECTION_ID, Buffer.from(connectionId, 'utf8'));
+    this.#nodeIdField = lengthDelimited(TAG_NODE_ID, Buffer.from(nodeId, 'utf8'));
+    this.#maxBytes = maxBytes;
+  }
+
+  /** Bytes the observations of a record may take in all. */
+  get capacity(): number {
+    return this.#maxBytes - this.#connectionIdField.length - this.#nodeIdField.length - MAX_TRAILER_OVERHEAD;
+  }
+
+  /** Bytes the observations written so far take. */
+  get size(): number {
+    return this.#buffer ? this.#length - this.#connectionIdField.length : 0;
+  }
+
+  get observations(): number {
+    return this.#observations;
+  }
+
+  data(kind: DataKind, timeMs: number, data: Uint8Array): void {
+    const { tag, dataTag } = DATA_KINDS[kind];
+    const inner = data.length > 0 ? 1 + varintSize(data.length) + data.length : 0;
+    let at = this.#begin(timeMs, 1 + varintSize(inner) + inner);
+    const buffer = this.#buffer!;
+    buffer[at++] = tag;
+    at = writeVarint(buffer, at, inner);
+    if (inner > 0) {
+      buffer[at++] = dataTag;
+      at = writeVarint(buffer, at, data.length);
+      buffer.set(data, at);
+    }
+    this.#length = at + data.length;
+  }
+
+  empty(kind: EmptyKind, timeMs: number): void {
+    const tag = EMPTY_KINDS[kind];
+    let at = this.#begin(timeMs, tag.length + 1);
+    const buffer = this.#buffer!;
+    for (const byte of tag) buffer[at++] = byte;
+    buffer[at++] = 0;
+    this.#length = at;
+  }
+
+  endOfMessage(timeMs: number, firstLineByteLength: number, headersByteLength: number): void {
+    const inner = 1 + int32Size(firstLineByteLength) + 1 + int32Size(headersByteLength);
+    let at = this.#begin(timeMs, 1 + varintSize(inner) + inner);
+    const buffer = this.#buffer!;
+    buffer[at++] = TAG_END_OF_MESSAGE;
+    at = writeVarint(buffer, at, inner);
+    buffer[at++] = 0x08;
+    at = writeInt32(buffer, at, firstLineByteLength);
+    buffer[at++] = 0x10;
+    this.#length = writeInt32(buffer, at, headersByteLength);
+  }
+
+  exception(timeMs: number, message: string): void {
+    const bytes = Buffer.byteLength(message, 'utf8');
+    const inner = bytes > 0 ? 1 + varintSize(bytes) + bytes : 0;
+    let at = this.#begin(timeMs, 1 + varintSize(inner) + inner);
+    const buffer = this.#buffer!;
+    buffer[at++] = TAG_EXCEPTION;
+    at = writeVarint(buffer, at, inner);
+    if (inner > 0) {
+      buffer[at++] = 0x0a;
+      at = writeVarint(buffer, at, bytes);
+      at += buffer.write(message, at, 'utf8');
+    }
+    this.#length = at;
+  }
+
+  /** The record's bytes, with the fields after the observations; the writer starts a new record afterwards. */
+  finish(end: RecordEnd): Uint8Array {
+    if (!this.#buffer) this.#start(0);
+    const prior = end.priorRequestsReceived > 0 ? 1 + varintSize(end.priorRequestsReceived) : 0;
+    const buffer = this.#ensure(1 + varintSize(end.index) + this.#nodeIdField.length + prior + (end.lastObservationWasUnterminatedRead ? 2 : 0));
+    let at = this.#length;
+    buffer[at++] = end.last ? TAG_LAST_NUMBER : TAG_NUMBER;
+    at = writeVarint(buffer, at, end.index);
+    at += this.#nodeIdField.copy(buffer, at);
+    if (prior > 0) {
+      buffer[at++] = TAG_PRIOR_REQUESTS;
+      at = writeVarint(buffer, at, end.priorRequestsReceived);
+    }
+    if (end.lastObservationWasUnterminatedRead) {
+      buffer[at++] = TAG_UNTERMINATED_READ;
+      buffer[at++] = 1;
+    }
+    const record = buffer.subarray(0, at);
+    this.#sizeHint = Math.min(Math.max(at, 256), 16 * 1024);
+    this.#buffer = undefined;
+    this.#length = 0;
+    this.#observations = 0;
+    return record;
+  }
+
+  /**
+   * Makes room for one observation whose capture field takes `captureBytes`, writes its sub-stream entry up to
+   * and including the timestamp, and returns where the capture field goes.
+   */
+  #begin(timeMs: number, captureBytes: number): number {
+    const seconds = Math.floor(timeMs / 1000);
+    const nanos = (timeMs % 1000) * 1_000_000;
+    const ts = (seconds > 0 ? 1 + varintSize(seconds) : 0) + (nanos > 0 ? 1 + varintSize(nanos) : 0);
+    const observation = 1 + varintSize(ts) + ts + captureBytes;
+    const buffer = this.#ensure(1 + varintSize(observation) + observation);
+    let at = this.#length;
+    buffer[at++] = TAG_SUB_STREAM;
+    at = writeVarint(buffer, at, observation);
+    buffer[at++] = TAG_TS;
+    at = writeVarint(buffer, at, ts);
+    if (seconds > 0) {
+      buffer[at++] = TAG_SECONDS;
+      at = writeVarint(buffer, at, seconds);
+    }
+    if (nanos > 0) {
+      buffer[at++] = TAG_NANOS;
+      at = writeVarint(buffer, at, nanos);
+    }
+    this.#observations++;
+    this.#length = at;
+    return at;
+  }
+
+  #start(room: number): void {
+    const size = Math.max(this.#sizeHint, this.#connectionIdField.length + room);
+    this.#buffer = Buffer.allocUnsafe(size);
+    this.#length = this.#connectionIdField.copy(this.#buffer, 0);
+  }
+
+  /** The buffer, grown so `bytes` more fit: doubling, but never past what a record may hold. */
+  #ensure(bytes: number): Buffer {
+    if (!this.#buffer) {
+      this.#start(bytes);
+      return this.#buffer!;
+    }
+    if (this.#length + bytes <= this.#buffer.length) return this.#buffer;
+    const needed = this.#length + bytes;
+    const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(this.#buffer.length * 2, this.#maxBytes)));
+    this.#buffer.copy(grown, 0, 0, this.#length);
+    this.#buffer = grown;
+    return grown;
+  }
+}
