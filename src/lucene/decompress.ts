@@ -7,14 +7,22 @@
  *                 LZ4(dict), LZ4(block with dict as prefix)* (Lucene87/90 BEST_SPEED)
  *   deflate-dict  DictLength(VInt), BlockLength(VInt), {CompressedLength(VInt), raw DEFLATE}(dict),
  *                 {CompressedLength(VInt), raw DEFLATE with the dict preset}* (Lucene87/90 BEST_COMPRESSION)
- * Empty blocks still occupy bytes, so they are read like any other.
+ *   zstd          CompressedLength(VInt), zstd frame; nothing at all for an empty block
+ *                 (Elasticsearch 8.14+ Zstd814StoredFieldsFormat, both modes)
+ *   zstd-dict     DictLength(VInt = length / 60), BlockLength(VInt), ZstdBlock(dict),
+ *                 ZstdBlock(with the dict as raw-content history)* (OpenSearch custom codec `zstd`)
+ *   zstd-no-dict  BlockLength(VInt), ZstdBlock* (OpenSearch custom codec `zstd_no_dict`)
+ *   ZstdBlock     = CompressedLength(VInt), zstd frame; CompressedLength 0 alone for an empty one
+ * Every block is read as its writer wrote it, empty ones included: the chunks follow each other in the file,
+ * so the bytes of an empty block (none for `zstd`, 0s for the others) must be consumed to find the next one.
  */
 import { inflateRawSync } from 'node:zlib';
 import type { DataInput } from './data-input';
 import { CorruptIndexError } from './errors';
 import { lz4Decompress } from './lz4';
+import { zstdDecompress } from './zstd';
 
-export type CompressionMode = 'lz4' | 'deflate' | 'lz4-dict' | 'deflate-dict';
+export type CompressionMode = 'lz4' | 'deflate' | 'lz4-dict' | 'deflate-dict' | 'zstd' | 'zstd-dict' | 'zstd-no-dict';
 
 export type Decompressor = (input: DataInput, length: number, out: Uint8Array, outOffset: number) => void;
 
@@ -54,7 +62,40 @@ export function decompressor(mode: CompressionMode): Decompressor {
           at += blockLength;
         }
       };
+    case 'zstd':
+      return (input, length, out, outOffset) => {
+        if (length === 0) return;
+        const compressedLength = input.readVInt();
+        const at = input.offset;
+        zstdDecompress(input.readBytes(compressedLength), length, out, outOffset, { resource: input.resource, offset: at });
+      };
+    case 'zstd-dict':
+      return (input, length, out, outOffset) => {
+        const dictLength = input.readVInt();
+        const blockLength = input.readVInt();
+        guardBlocks(input, length, dictLength, blockLength);
+        readZstdBlock(input, dictLength, out, outOffset);
+        const dict = out.subarray(outOffset, outOffset + dictLength);
+        for (let at = dictLength; at < length; at += blockLength) readZstdBlock(input, Math.min(blockLength, length - at), out, outOffset + at, dict);
+      };
+    case 'zstd-no-dict':
+      return (input, length, out, outOffset) => {
+        const blockLength = input.readVInt();
+        guardBlocks(input, length, 0, blockLength);
+        for (let at = 0; at < length; at += blockLength) readZstdBlock(input, Math.min(blockLength, length - at), out, outOffset + at);
+      };
   }
+}
+
+/** CompressedLength(VInt), zstd frame: a length of 0 stands for an empty block. */
+function readZstdBlock(input: DataInput, length: number, out: Uint8Array, outOffset: number, dictionary?: Uint8Array): void {
+  const compressedLength = input.readVInt();
+  if (compressedLength === 0) {
+    if (length !== 0) throw new CorruptIndexError(input.resource, `empty zstd block where ${length} bytes were expected`, input.offset);
+    return;
+  }
+  const at = input.offset;
+  zstdDecompress(input.readBytes(compressedLength), length, out, outOffset, { resource: input.resource, offset: at }, dictionary);
 }
 
 function lz4WithDictionary(): Decompressor {

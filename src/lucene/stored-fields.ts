@@ -7,6 +7,10 @@
  *   Doc   = NumStoredFields × { FieldNumber << 3 | Type (VLong), Value }
  *           Type 0 String, 1 Bytes (VInt length + bytes), 2 ZInt, 3 ZFloat, 4 TLong, 5 ZDouble
  * Corresponds to Lucene50CompressingStoredFieldsReader (Lucene 5–8) and Lucene90CompressingStoredFieldsReader.
+ * The header's format name tells the block compression (see decompress.ts); besides Lucene's own formats, the
+ * Lucene90 layout is used with zstd by Elasticsearch 8.14+ (`ZstdStoredFields814`: best_compression, logsdb) and
+ * by OpenSearch's custom codecs (`CustomStoredFieldsZstd`, `CustomStoredFieldsZstdNoDict`). Any other name is
+ * reported as an unsupported format naming it.
  * The index (`.fdx`) is not needed for reading in order. The CRC of the whole file is verified as it streams by.
  */
 import { crc32 } from 'node:zlib';
@@ -48,12 +52,16 @@ const FORMATS: Record<string, { mode: CompressionMode; lucene90: boolean }> = {
   Lucene87StoredFieldsHighData: { mode: 'deflate-dict', lucene90: false },
   Lucene90StoredFieldsFastData: { mode: 'lz4-dict', lucene90: true },
   Lucene90StoredFieldsHighData: { mode: 'deflate-dict', lucene90: true },
+  ZstdStoredFields814: { mode: 'zstd', lucene90: true },
+  CustomStoredFieldsZstd: { mode: 'zstd-dict', lucene90: true },
+  CustomStoredFieldsZstdNoDict: { mode: 'zstd-no-dict', lucene90: true },
 };
 
 /** Reads the `.fdt` header and, where the format keeps it there, the `.fdm` meta's chunk size. */
 export async function readStoredFieldsFormat(fdt: ByteSource, fdm: ByteSource | undefined, segmentId: Uint8Array): Promise<StoredFieldsFormat> {
   const head = new DataInput(await fdt.read(0, Math.min(fdt.byteLength, 256)), fdt.name);
-  const header = readIndexHeader(head, /StoredFields(Fast|High)Data$|^ZstdStoredFields/, 0, 10, segmentId);
+  // Any name is read so that a format we do not know is reported by name rather than as damage.
+  const header = readIndexHeader(head, /^\w+$/, 0, 10, segmentId);
   const known = FORMATS[header.codec];
   if (!known) throw new UnsupportedFormatError(fdt.name, header.codec, Object.keys(FORMATS).join(', '));
   let chunkSize: number;
@@ -139,7 +147,7 @@ export async function* readStoredDocuments(
         const chunkDocs = format.lucene90 || format.version >= 4 ? token >>> 2 : token >>> 1;
         const sliced = (token & 1) !== 0;
         if (chunkBase !== docBase || chunkDocs <= 0 || chunkBase + chunkDocs > maxDoc) {
-          throw new CorruptIndexError(fdt.name, `chunk header says docs [${chunkBase}, ${chunkBase + chunkDocs}) where doc ${docBase} of ${maxDoc} was expected`, position);
+          throw new CorruptIndexError(fdt.name, `chunk header says docs [${chunkBase}, ${chunkBase + chunkDocs}) where doc ${docBase} of ${maxDoc} was expected`, position - window.start);
         }
         if (numStoredFields.length < chunkDocs) {
           numStoredFields = new Int32Array(chunkDocs);
@@ -172,6 +180,8 @@ export async function* readStoredDocuments(
           await window.fill(position, window.size);
           continue;
         }
+        // Offsets found while decoding the chunk are in the window: give them as offsets in the file.
+        if (error instanceof CorruptIndexError && error.offset !== undefined) throw new CorruptIndexError(error.resource, error.detail, window.start + error.offset);
         throw error;
       }
     }
