@@ -31,8 +31,8 @@ describe('findJdk', () => {
     // GIVEN JAVA_HOME at Java 17 and a JVM folder with 17, 21 and 25
     const jvm = join(root, 'jvm');
     const jdk17 = fakeJdk(join(jvm, 'java-17-openjdk'), '17.0.15');
-    fakeJdk(join(jvm, 'jdk-21'), '21.0.5');
-    const jdk25 = fakeJdk(join(jvm, 'temurin-25-jdk'), '25.0.3');
+    fakeJdk(join(jvm, 'jdk-21.0.5'), '21.0.5');
+    const jdk25 = fakeJdk(join(jvm, 'jdk-25'), '25.0.3');
     mkdirSync(join(jvm, 'not-a-jdk'));
 
     // WHEN asking for 21+ THEN the newest one wins
@@ -41,7 +41,7 @@ describe('findJdk', () => {
 
   it('looks under Contents/Home on macOS', () => {
     const vms = join(root, 'JavaVirtualMachines');
-    const home = fakeJdk(join(vms, 'temurin-21.jdk', 'Contents', 'Home'), '21.0.5');
+    const home = fakeJdk(join(vms, 'jdk-21.jdk', 'Contents', 'Home'), '21.0.5');
     expect(findJdk(21, { env: {}, folders: [vms], pathJavaHome: noPathJava, platform: 'darwin' })).toBe(home);
   });
 
