@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { EmfEmitter } from '../metrics/emf';
 import { CAPTURE_METRICS } from '../metrics/names';
 import type { CaptureSink } from './capture-sink';
+import { CaptureQueue, QueuedConnection } from './capture-queue';
 import { ConnectionCapture, type CaptureRecord } from './connection-capture';
 import { headerValue, MalformedRequestError, RequestParser, type RequestHead } from './request-parser';
 
@@ -36,12 +37,6 @@ export interface ProxyOptions {
   log: Logger;
 }
 
-interface Pending {
-  records: readonly CaptureRecord[];
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
 export interface ProxyStats {
   connections: number;
   requests: number;
@@ -50,10 +45,14 @@ export interface ProxyStats {
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+/** Sends to the sink at the same time, and bytes of records one of them takes before the next one starts. */
+const SENDS_IN_FLIGHT = 4;
+const SEND_BYTES = 1 << 20;
 
 export class CaptureProxy {
   readonly #options: ProxyOptions;
-  readonly #live = new Set<ConnectionCapture>();
+  readonly #live = new Map<ConnectionCapture, QueuedConnection>();
+  readonly #queue?: CaptureQueue;
   readonly #sockets = new Set<Socket>();
   #server?: Server;
   #timer?: NodeJS.Timeout;
@@ -62,6 +61,24 @@ export class CaptureProxy {
 
   constructor(options: ProxyOptions) {
     this.#options = options;
+    const sink = options.sink;
+    if (sink) {
+      this.#queue = new CaptureQueue({
+        sink,
+        maxInFlight: SENDS_IN_FLIGHT,
+        maxSendBytes: SEND_BYTES,
+        onSent: (records) => {
+          this.stats.recordsSent += records;
+          options.metrics.count(CAPTURE_METRICS.records, records);
+        },
+        onLost: (records, error) => {
+          this.stats.capturesLost += records;
+          options.metrics.count(CAPTURE_METRICS.lostCaptures, records);
+          options.metrics.count(CAPTURE_METRICS.kafkaErrors, 1);
+          options.log.warn({ records, err: error.message }, 'capture records lost');
+        },
+      });
+    }
   }
 
   async start(): Promise<number> {
@@ -86,67 +103,28 @@ export class CaptureProxy {
     // Connections finish on their close events; let those run, then end any capture still open, and wait
     // for every connection's records to reach the sink before closing it, so each stream ends with its close.
     await new Promise((resolve) => setImmediate(resolve));
-    for (const capture of [...this.#live]) this.#closeCapture(capture);
+    for (const capture of [...this.#live.keys()]) this.#closeCapture(capture);
     await Promise.all(this.#closing);
     await this.#options.sink?.close();
   }
 
   #flushAll(): void {
-    for (const capture of this.#live) {
-      if (capture.hasPending) void this.#sendInOrder(capture, capture.flush()).catch(() => undefined);
+    for (const [capture, queued] of this.#live) {
+      if (capture.hasPending) this.#queue!.add(queued, capture.flush());
     }
     this.#options.metrics.flush();
   }
 
   readonly #closing = new Set<Promise<void>>();
 
-  /** Sends a connection's close record once; `stop` waits for these before closing the sink. */
+  /** Queues a connection's close record once; `stop` waits for these before closing the sink. */
   #closeCapture(capture: ConnectionCapture): void {
-    if (!this.#live.delete(capture)) return;
-    const sent = this.#sendInOrder(capture, capture.close()).catch(() => undefined);
+    const queued = this.#live.get(capture);
+    if (!queued || !this.#live.delete(capture)) return;
+    this.#queue!.add(queued, capture.close());
+    const sent = this.#queue!.durable(queued).catch(() => undefined);
     this.#closing.add(sent);
     void sent.then(() => this.#closing.delete(sent));
-  }
-
-  readonly #queues = new WeakMap<ConnectionCapture, { waiting: Pending[]; running: boolean }>();
-
-  /**
-   * Sends records after every earlier record of the connection; resolves when they are durable. Records
-   * that queue up while a send is in flight go together in the next send (one round trip, still in order),
-   * so a large request's many records cost a few round trips rather than one each.
-   */
-  #sendInOrder(capture: ConnectionCapture, records: readonly CaptureRecord[]): Promise<void> {
-    const sink = this.#options.sink;
-    if (!sink || records.length === 0) return Promise.resolve();
-    let queue = this.#queues.get(capture);
-    if (!queue) {
-      queue = { waiting: [], running: false };
-      this.#queues.set(capture, queue);
-    }
-    const done = new Promise<void>((resolve, reject) => queue!.waiting.push({ records, resolve, reject }));
-    if (!queue.running) void this.#pump(capture, queue, sink);
-    return done;
-  }
-
-  async #pump(capture: ConnectionCapture, queue: { waiting: Pending[]; running: boolean }, sink: CaptureSink): Promise<void> {
-    queue.running = true;
-    while (queue.waiting.length > 0) {
-      const batch = queue.waiting.splice(0);
-      const records = batch.flatMap((p) => p.records);
-      try {
-        await sink.sendBatch(records);
-        this.stats.recordsSent += records.length;
-        this.#options.metrics.count(CAPTURE_METRICS.records, records.length);
-        batch.forEach((p) => p.resolve());
-      } catch (error) {
-        this.stats.capturesLost += records.length;
-        this.#options.metrics.count(CAPTURE_METRICS.lostCaptures, records.length);
-        this.#options.metrics.count(CAPTURE_METRICS.kafkaErrors, 1);
-        this.#options.log.warn({ connection: capture.connectionId, records: records.length, err: (error as Error).message }, 'capture records lost');
-        batch.forEach((p) => p.reject(error as Error));
-      }
-    }
-    queue.running = false;
   }
 
   #handle(client: Socket): void {
@@ -154,7 +132,8 @@ export class CaptureProxy {
     this.stats.connections++;
     this.#sockets.add(client);
     const capture = o.sink ? new ConnectionCapture(`${o.nodeId}.${++this.#counter}.${randomUUID().slice(0, 8)}`, o.nodeId, o.maxRecordBytes) : undefined;
-    if (capture) this.#live.add(capture);
+    const queued = capture ? new QueuedConnection() : undefined;
+    if (capture) this.#live.set(capture, queued!);
     const parser = new RequestParser(o.maxHeadBytes);
     let upstream: Socket | undefined;
     let forwardedAnything = false;
@@ -163,7 +142,9 @@ export class CaptureProxy {
     let queue = Promise.resolve();
     let finished = false;
 
-    const send = (records: readonly CaptureRecord[]) => (capture ? this.#sendInOrder(capture, records) : Promise.resolve());
+    const send = (records: readonly CaptureRecord[]) => {
+      if (queued) this.#queue!.add(queued, records);
+    };
     const finish = () => {
       if (finished) return;
       finished = true;
@@ -186,7 +167,7 @@ export class CaptureProxy {
       let answered = false;
       socket.on('data', (data: Buffer) => {
         answered = true;
-        if (capture && capturingResponses) void send(capture.write(data)).catch(() => undefined);
+        if (capture && capturingResponses) send(capture.write(data));
         o.metrics.count(CAPTURE_METRICS.bytes, data.length, 'Bytes');
         if (!client.write(data)) {
           socket.pause();
@@ -195,7 +176,7 @@ export class CaptureProxy {
       });
       socket.on('end', () => client.end());
       socket.on('error', (error) => {
-        if (capture) void send(capture.exception(`upstream: ${error.message}`)).catch(() => undefined);
+        if (capture) send(capture.exception(`upstream: ${error.message}`));
         if (!answered) respond(502, { error: { type: 'source_unreachable', reason: `the source ${destination.host} is unreachable: ${error.message}` }, status: 502 }, true);
         else client.destroy();
       });
@@ -221,7 +202,7 @@ export class CaptureProxy {
         events = parser.push(chunk);
       } catch (error) {
         const status = error instanceof MalformedRequestError ? error.status : 400;
-        if (capture) await send(capture.exception(`malformed request: ${(error as Error).message}`)).catch(() => undefined);
+        if (capture) send(capture.exception(`malformed request: ${(error as Error).message}`));
         respond(status, { error: { type: 'bad_request', reason: (error as Error).message }, status }, true);
         return;
       }
@@ -240,11 +221,11 @@ export class CaptureProxy {
             continue;
           }
           capturingResponses = !suppressed;
-          if (capture && !suppressed) void send(capture.read(o.redactAuthorization ? redactAuthorization(event.bytes) : event.bytes)).catch(() => undefined);
+          if (capture && !suppressed) send(capture.read(o.redactAuthorization ? redactAuthorization(event.bytes) : event.bytes));
           parts.push(event.bytes);
         } else if (event.kind === 'body') {
           if (current?.health) continue;
-          if (capture && !current?.suppressed) void send(capture.read(event.bytes)).catch(() => undefined);
+          if (capture && !current?.suppressed) send(capture.read(event.bytes));
           parts.push(event.bytes);
         } else {
           const request = current;
@@ -259,13 +240,12 @@ export class CaptureProxy {
           o.metrics.count(CAPTURE_METRICS.requests, 1);
           if (!capture || request.suppressed) continue;
           const records = capture.endOfMessage(request.head.firstLineLength, request.head.headersLength);
-          if (!request.mutating) {
-            void send(records).catch(() => undefined);
-            continue;
-          }
+          send(records);
+          if (!request.mutating) continue;
           // Hold the bytes that complete this request until its capture (and all before it) is durable.
           const held = Date.now();
-          const durable = send([...records, ...capture.flush()]);
+          send(capture.flush());
+          const durable = this.#queue!.durable(queued!);
           const acknowledged = await withTimeout(durable, o.captureTimeoutMs).then(
             () => true,
             () => false,

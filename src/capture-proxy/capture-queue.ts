@@ -1,0 +1,123 @@
+/**
+ * Capture records on their way to the sink. Each connection's records stay in order, and the records of
+ * many connections travel together: everything queued during one turn of the event loop goes out in one
+ * send on the next, so a thousand busy connections cost a few Kafka requests a second rather than a
+ * thousand. A connection never has two sends in flight, so a send that fails (or is retried inside the
+ * client) can never land after a later record of the same connection. Only mutating requests wait, through
+ * `durable`; everything else is fire and forget, and a failed send is counted, never thrown at the caller.
+ */
+import type { CaptureRecord } from './connection-capture';
+import type { CaptureSink } from './capture-sink';
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** One connection's place in the queue. */
+export class QueuedConnection {
+  records: CaptureRecord[] = [];
+  bytes = 0;
+  /** Waiting for the records in `records` (they ride with the next send of this connection). */
+  waiters: Waiter[] = [];
+  /** Waiting for the send in flight. */
+  flightWaiters: Waiter[] = [];
+  inFlight = false;
+  ready = false;
+}
+
+export interface CaptureQueueOptions {
+  sink: CaptureSink;
+  /** Sends at the same time, each for other connections. */
+  maxInFlight: number;
+  /** Bytes of records one send takes before the next connection waits for another send (one record always fits). */
+  maxSendBytes: number;
+  onSent: (records: number) => void;
+  onLost: (records: number, error: Error) => void;
+}
+
+export class CaptureQueue {
+  readonly #options: CaptureQueueOptions;
+  /** Connections with records and no send in flight, in the order they became ready. */
+  #ready: QueuedConnection[] = [];
+  #inFlight = 0;
+  #scheduled = false;
+  readonly #flush = () => this.#sendReady();
+
+  constructor(options: CaptureQueueOptions) {
+    this.#options = options;
+  }
+
+  add(connection: QueuedConnection, records: readonly CaptureRecord[]): void {
+    if (records.length === 0) return;
+    for (const record of records) {
+      connection.records.push(record);
+      connection.bytes += record.value.byteLength;
+    }
+    if (!connection.inFlight && !connection.ready) {
+      connection.ready = true;
+      this.#ready.push(connection);
+    }
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#flush);
+    }
+  }
+
+  /**
+   * Resolves once every record queued so far for the connection is durable; rejects when the send that
+   * carried the last of them failed.
+   */
+  durable(connection: QueuedConnection): Promise<void> {
+    if (connection.records.length === 0 && !connection.inFlight) return Promise.resolve();
+    return new Promise((resolve, reject) => (connection.records.length > 0 ? connection.waiters : connection.flightWaiters).push({ resolve, reject }));
+  }
+
+  #sendReady(): void {
+    this.#scheduled = false;
+    while (this.#inFlight < this.#options.maxInFlight && this.#ready.length > 0) {
+      let taken = 0;
+      let bytes = 0;
+      while (taken < this.#ready.length && (taken === 0 || bytes + this.#ready[taken].bytes <= this.#options.maxSendBytes)) bytes += this.#ready[taken++].bytes;
+      void this.#send(this.#ready.slice(0, taken));
+      this.#ready = this.#ready.slice(taken);
+    }
+  }
+
+  async #send(connections: QueuedConnection[]): Promise<void> {
+    this.#inFlight++;
+    const records: CaptureRecord[] = [];
+    for (const connection of connections) {
+      for (const record of connection.records) records.push(record);
+      connection.flightWaiters = connection.waiters;
+      connection.waiters = [];
+      connection.records = [];
+      connection.bytes = 0;
+      connection.ready = false;
+      connection.inFlight = true;
+    }
+    let failure: Error | undefined;
+    try {
+      await this.#options.sink.sendBatch(records);
+      this.#options.onSent(records.length);
+    } catch (error) {
+      failure = error as Error;
+      this.#options.onLost(records.length, failure);
+    }
+    this.#inFlight--;
+    for (const connection of connections) {
+      connection.inFlight = false;
+      const waiters = connection.flightWaiters;
+      connection.flightWaiters = [];
+      for (const waiter of waiters) {
+        if (failure) waiter.reject(failure);
+        else waiter.resolve();
+      }
+      if (connection.records.length > 0) {
+        connection.ready = true;
+        this.#ready.push(connection);
+      }
+    }
+    this.#sendReady();
+  }
+}

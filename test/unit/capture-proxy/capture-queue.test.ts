@@ -1,0 +1,124 @@
+/** The capture queue: records of many connections in one send, never two sends in flight for one connection. */
+import { CaptureQueue, QueuedConnection } from '../../../src/capture-proxy/capture-queue';
+import type { CaptureRecord } from '../../../src/capture-proxy/connection-capture';
+import type { CaptureSink } from '../../../src/capture-proxy/capture-sink';
+
+/** A sink whose sends stay pending until the test settles them. */
+class ManualSink implements CaptureSink {
+  readonly description = 'manual';
+  readonly sends: { keys: string[]; resolve: () => void; reject: (error: Error) => void }[] = [];
+  send(record: CaptureRecord): Promise<void> {
+    return this.sendBatch([record]);
+  }
+  sendBatch(records: CaptureRecord[]): Promise<void> {
+    return new Promise((resolve, reject) => this.sends.push({ keys: records.map((r) => r.key), resolve, reject }));
+  }
+  async close(): Promise<void> {}
+}
+
+const record = (key: string, bytes = 10): CaptureRecord => ({ key, value: new Uint8Array(bytes), last: false });
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+function setup(maxInFlight = 4, maxSendBytes = 1 << 20) {
+  const sink = new ManualSink();
+  const counts = { sent: 0, lost: 0 };
+  const queue = new CaptureQueue({ sink, maxInFlight, maxSendBytes, onSent: (n) => (counts.sent += n), onLost: (n) => (counts.lost += n) });
+  return { sink, counts, queue };
+}
+
+describe('CaptureQueue', () => {
+  it('sends what several connections queued in one turn together, each connection in order', async () => {
+    // GIVEN three connections queuing records in one turn
+    const { sink, queue, counts } = setup();
+    const [a, b, c] = [new QueuedConnection(), new QueuedConnection(), new QueuedConnection()];
+    queue.add(a, [record('a1')]);
+    queue.add(b, [record('b1'), record('b2')]);
+    queue.add(a, [record('a2')]);
+    queue.add(c, []);
+
+    // WHEN the turn ends
+    expect(sink.sends).toHaveLength(0);
+    await nextTurn();
+
+    // THEN one send carries them all, each connection's records in the order they came
+    expect(sink.sends.map((s) => s.keys)).toEqual([['a1', 'a2', 'b1', 'b2']]);
+    sink.sends[0].resolve();
+    await nextTurn();
+    expect(counts).toEqual({ sent: 4, lost: 0 });
+  });
+
+  it('holds a connection back while its send is in flight, but not the other connections', async () => {
+    // GIVEN connection a with a send in flight
+    const { sink, queue } = setup();
+    const [a, b] = [new QueuedConnection(), new QueuedConnection()];
+    queue.add(a, [record('a1')]);
+    await nextTurn();
+
+    // WHEN both queue more
+    queue.add(a, [record('a2')]);
+    queue.add(b, [record('b1')]);
+    await nextTurn();
+
+    // THEN only b goes now; a's next record goes once its first send is done
+    expect(sink.sends.map((s) => s.keys)).toEqual([['a1'], ['b1']]);
+    sink.sends[0].resolve();
+    await nextTurn();
+    expect(sink.sends.map((s) => s.keys)).toEqual([['a1'], ['b1'], ['a2']]);
+  });
+
+  it('resolves durable once the send with the records is done, and rejects and counts when it fails', async () => {
+    const { sink, queue, counts } = setup();
+    const a = new QueuedConnection();
+    await expect(queue.durable(a)).resolves.toBeUndefined();
+
+    queue.add(a, [record('a1')]);
+    let first = 'pending';
+    void queue.durable(a).then(() => (first = 'resolved'));
+    await nextTurn();
+    queue.add(a, [record('a2'), record('a3')]);
+    const second = queue.durable(a);
+    expect(first).toBe('pending');
+    sink.sends[0].resolve();
+    await nextTurn();
+    expect(first).toBe('resolved');
+
+    sink.sends[1].reject(new Error('broker gone'));
+    await expect(second).rejects.toThrow('broker gone');
+    expect(counts).toEqual({ sent: 1, lost: 2 });
+    // A connection whose send failed sends again later.
+    queue.add(a, [record('a4')]);
+    await nextTurn();
+    expect(sink.sends.map((s) => s.keys)).toEqual([['a1'], ['a2', 'a3'], ['a4']]);
+  });
+
+  it('waits for the send in flight when nothing more is queued', async () => {
+    const { sink, queue } = setup();
+    const a = new QueuedConnection();
+    queue.add(a, [record('a1')]);
+    await nextTurn();
+    let done = false;
+    void queue.durable(a).then(() => (done = true));
+    await nextTurn();
+    expect(done).toBe(false);
+    sink.sends[0].resolve();
+    await nextTurn();
+    expect(done).toBe(true);
+  });
+
+  it('splits connections across sends by size and keeps at most maxInFlight sends going', async () => {
+    // GIVEN sends of at most 100 bytes, two at a time, and four connections of 60 bytes each
+    const { sink, queue } = setup(2, 100);
+    const connections = [0, 1, 2, 3].map(() => new QueuedConnection());
+    connections.forEach((c, i) => queue.add(c, [record(`c${i}`, 60)]));
+    await nextTurn();
+
+    // THEN each send holds one connection (two would pass 100 bytes), two start, the rest wait their turn
+    expect(sink.sends.map((s) => s.keys)).toEqual([['c0'], ['c1']]);
+    sink.sends[1].resolve();
+    await nextTurn();
+    expect(sink.sends.map((s) => s.keys)).toEqual([['c0'], ['c1'], ['c2']]);
+    sink.sends[0].resolve();
+    await nextTurn();
+    expect(sink.sends.map((s) => s.keys)).toEqual([['c0'], ['c1'], ['c2'], ['c3']]);
+  });
+});
