@@ -16,6 +16,8 @@ export interface TestbedEndpoints {
   s3SecretAccessKey: string;
   /** Directory named in every cluster's `path.repo`; each sub-directory can be a filesystem repository. */
   repoDir: string;
+  /** Elasticsearch 5.6.x (JDK 17 to 23); started by default. */
+  es56?: string;
   /** Elasticsearch 6.8.x, when it runs on this machine's JDK. */
   es68?: string;
   /** OpenSearch 1.3.x, when started. */

@@ -11,7 +11,7 @@ import { fetchArtifact, fetchClasspath, unpackZip } from './artifacts';
 import { findJdk, javaHome } from './java';
 import { freePort, type LaunchSpec } from './launcher';
 
-export type ServerName = 'source' | 'target' | 'kafka' | 's3' | 'es68' | 'os13' | 'os3';
+export type ServerName = 'source' | 'target' | 'kafka' | 's3' | 'es56' | 'es68' | 'os13' | 'os3';
 
 export interface ServerContext {
   /** This server's own folder under the run directory. */
@@ -71,6 +71,13 @@ interface SearchEngine {
   /** Extra settings for this generation (transport port key differs in 6.x). */
   settings: (transportPort: number) => string[];
   extraJvmOptions?: string[];
+  /** Lines of the distribution's jvm.options this JDK refuses. */
+  dropJvmOptions?: RegExp;
+  /**
+   * Elasticsearch 5 reads no config-folder variable: it takes the folder as `-Epath.conf` and the
+   * jvm.options file from ES_JVM_OPTIONS.
+   */
+  pathConfArgument?: boolean;
   /** The Java home to run on, looked up only when this server is started (default: the default Java). */
   java?: () => string;
 }
@@ -107,15 +114,23 @@ function searchEngine(engine: SearchEngine): ServerDefinition {
         // Heap sized for a shared 2-core machine; GC logs and crash files default to relative paths in the
         // distribution folder, which the server user cannot write.
         .filter((line) => !/^-Xm[sx]|HeapDump|ErrorFile|Xlog:gc|Xloggc|GCLog|PrintGC|PrintTenuring/.test(line))
+        .filter((line) => !engine.dropJvmOptions?.test(line))
         .concat(['-Xms512m', '-Xmx512m', ...(engine.extraJvmOptions ?? [])]);
       writeFileSync(jvmFile, jvm.join('\n') + '\n');
       const url = `http://127.0.0.1:${httpPort}`;
       return {
         spec: {
           command: join(home, 'bin', engine.launcher),
-          args: [],
+          args: engine.pathConfArgument ? [`-Epath.conf=${config}`] : [],
           cwd: dir,
-          env: { JAVA_HOME: java, OPENSEARCH_JAVA_HOME: java, [engine.confEnv]: config, ES_TMPDIR: join(dir, 'tmp'), OPENSEARCH_TMPDIR: join(dir, 'tmp') },
+          env: {
+            JAVA_HOME: java,
+            OPENSEARCH_JAVA_HOME: java,
+            [engine.confEnv]: config,
+            ES_TMPDIR: join(dir, 'tmp'),
+            OPENSEARCH_TMPDIR: join(dir, 'tmp'),
+            ...(engine.pathConfArgument ? { ES_JVM_OPTIONS: jvmFile } : {}),
+          },
         },
         endpoint: url,
         probe: () => httpOk(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`),
@@ -185,6 +200,28 @@ export const elasticsearch68 = searchEngine({
   settings: (port) => [`transport.tcp.port: ${port}`],
   // 6.8 predates JDK 17's strong encapsulation and its CMS flags are gone there.
   extraJvmOptions: ['--add-opens=java.base/java.io=ALL-UNNAMED', '--add-opens=java.base/java.lang=ALL-UNNAMED', '--add-opens=java.base/java.nio=ALL-UNNAMED', '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED'],
+});
+
+/**
+ * Elasticsearch 5.6 (Lucene 6, `_uid` = type#id, several mapping types per index) on the default JDK 17.
+ * Its jvm.options asks for the CMS collector, which the JVM no longer has (it refuses to start), so those
+ * lines go and the JVM picks its default collector. It installs a security manager: JDK 18-23 allow that
+ * only with java.security.manager=allow, and JDK 24 and later not at all ("Setting a Security Manager is not
+ * supported"), so it runs on JDK 17 to 23. Nothing else is needed on JDK 17.
+ */
+export const elasticsearch56 = searchEngine({
+  name: 'es56',
+  description: 'Elasticsearch 5.6.16',
+  coordinates: 'org.elasticsearch.distribution.integ-test-zip:elasticsearch:5.6.16:zip',
+  zip: 'elasticsearch-5.6.16.zip',
+  folder: 'elasticsearch-5.6.16',
+  launcher: 'elasticsearch',
+  confEnv: 'ES_PATH_CONF',
+  pathConfArgument: true,
+  settings: (port) => [`transport.tcp.port: ${port}`],
+  dropJvmOptions: /UseConcMarkSweepGC|CMSInitiatingOccupancy|UseCMSInitiatingOccupancyOnly/,
+  // Its heap is committed as it fills rather than all at start-up (about 500 MB less resident memory).
+  extraJvmOptions: ['-Djava.security.manager=allow', '-XX:-AlwaysPreTouch'],
 });
 
 const KAFKA_VERSION = '4.1.0';
@@ -304,6 +341,7 @@ export const SERVERS: Record<ServerName, ServerDefinition> = {
   target: opensearch219,
   kafka,
   s3: s3proxy,
+  es56: elasticsearch56,
   es68: elasticsearch68,
   os13: opensearch13,
   os3: opensearch3,
@@ -311,6 +349,7 @@ export const SERVERS: Record<ServerName, ServerDefinition> = {
 
 /**
  * Started unless asked otherwise; `os13` joins with MA_TESTBED_EXTRA=os13 or `--with os13`. OpenSearch 3
- * runs by default (about 10-15 s more start-up on two cores, 550-750 MB) so its reader tests always run.
+ * runs by default (about 10-15 s more start-up on two cores, 550-750 MB) so its reader tests always run, and so
+ * does Elasticsearch 5.6 (ready within the others' start-up, about 250 MB resident at start).
  */
-export const DEFAULT_SERVERS: ServerName[] = ['source', 'target', 'kafka', 's3', 'es68', 'os3'];
+export const DEFAULT_SERVERS: ServerName[] = ['source', 'target', 'kafka', 's3', 'es56', 'es68', 'os3'];

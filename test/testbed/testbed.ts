@@ -84,6 +84,7 @@ function endpointsOf(state: TestbedState): TestbedEndpoints {
     s3AccessKeyId: S3_CREDENTIALS.accessKeyId,
     s3SecretAccessKey: S3_CREDENTIALS.secretAccessKey,
     repoDir: state.repoDir,
+    ...(get('es56') ? { es56: get('es56') } : {}),
     ...(get('es68') ? { es68: get('es68') } : {}),
     ...(get('os13') ? { os13: get('os13') } : {}),
     ...(get('os3') ? { os3: get('os3') } : {}),
