@@ -37,7 +37,11 @@ export function cleanSettings(settings: Record<string, unknown>): Record<string,
   return out;
 }
 
-const DROPPED_MAPPING_KEYS = ['_all', '_default_', 'include_in_all'];
+/**
+ * Mapping keys OpenSearch refuses. `_parent` is Elasticsearch 5's parent/child link between two types of one
+ * index; a child keeps its parent's id as its routing, so parents and children still share a shard.
+ */
+const DROPPED_MAPPING_KEYS = ['_all', '_default_', 'include_in_all', '_parent'];
 
 export function cleanMapping(mapping: unknown): Record<string, unknown> {
   if (!mapping || typeof mapping !== 'object') return {};

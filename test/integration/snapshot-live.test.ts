@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ClusterClient } from '../../src/cluster';
-import { dumpSnapshot, openRepository } from '../../src/snapshot';
+import { convertLegacyTemplate } from '../../src/backfill/template-metadata';
+import { decodeMappings, dumpSnapshot, openRepository, openSnapshotShard } from '../../src/snapshot';
 import { testbedEndpoints } from '../testbed/endpoints';
 
 const endpoints = testbedEndpoints();
@@ -21,6 +22,7 @@ const endpoints = testbedEndpoints();
 interface Doc {
   _index: string;
   _id: string;
+  _type?: string;
   _routing?: string;
   _source: unknown;
 }
@@ -28,11 +30,16 @@ interface Doc {
 // Started by default since OpenSearch 3 joined the test bed: a missing endpoint is a failure, not a skip.
 const os3 = endpoints.os3 ?? 'http://os3-was-not-started-by-the-test-bed.invalid';
 
-const clusters: [string, string, boolean][] = [
-  ['Elasticsearch 7.10', endpoints.source, false],
-  ['OpenSearch 2.19', endpoints.target, false],
-  ['OpenSearch 3.3', os3, false],
-  ...(endpoints.es68 ? ([['Elasticsearch 6.8', endpoints.es68, true]] as [string, string, boolean][]) : []),
+// Elasticsearch 5.6 too: started by default since it joined the test bed.
+const es56 = endpoints.es56 ?? 'http://es56-was-not-started-by-the-test-bed.invalid';
+
+/** Label, endpoint, and the mapping type requests name (none from 7.x; 5.x refuses `_doc`). */
+const clusters: [string, string, string | undefined][] = [
+  ['Elasticsearch 7.10', endpoints.source, undefined],
+  ['OpenSearch 2.19', endpoints.target, undefined],
+  ['OpenSearch 3.3', os3, undefined],
+  ['Elasticsearch 5.6', es56, 'doc'],
+  ...(endpoints.es68 ? ([['Elasticsearch 6.8', endpoints.es68, '_doc']] as [string, string, string][]) : []),
 ];
 
 async function dump(repo: string, snapshot: string, options: { region?: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}): Promise<Doc[]> {
@@ -43,15 +50,22 @@ async function dump(repo: string, snapshot: string, options: { region?: string; 
   return Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Doc);
 }
 
+/** Every document as the cluster returns it; `_type` only where the dump keeps it (a type other than `_doc`). */
 async function searchAll(client: ClusterClient, index: string): Promise<Doc[]> {
-  const response = await client.request<{ hits: { hits: { _index: string; _id: string; _routing?: string; _source: unknown }[] } }>('POST', `/${index}/_search`, {
+  const response = await client.request<{ hits: { hits: { _index: string; _id: string; _type?: string; _routing?: string; _source: unknown }[] } }>('POST', `/${index}/_search`, {
     body: { size: 10000, query: { match_all: {} } },
     idempotent: true,
   });
-  return response.body.hits.hits.map((h) => ({ _index: h._index, _id: h._id, ...(h._routing ? { _routing: h._routing } : {}), _source: h._source }));
+  return response.body.hits.hits.map((h) => ({
+    _index: h._index,
+    _id: h._id,
+    ...(h._type && h._type !== '_doc' ? { _type: h._type } : {}),
+    ...(h._routing ? { _routing: h._routing } : {}),
+    _source: h._source,
+  }));
 }
 
-const byKey = (docs: Doc[]) => [...docs].sort((a, b) => `${a._index}/${a._id}`.localeCompare(`${b._index}/${b._id}`));
+const byKey = (docs: Doc[]) => [...docs].sort((a, b) => `${a._index}/${a._type ?? ''}/${a._id}`.localeCompare(`${b._index}/${b._type ?? ''}/${b._id}`));
 
 /** Every file of a folder repository, as paths relative to it. */
 function repositoryFiles(repoPath: string): string[] {
@@ -93,19 +107,19 @@ async function copyToS3(repoPath: string, bucket: string, basePath: string): Pro
   s3.destroy();
 }
 
-describe.each(clusters)('a live snapshot of %s', (_label, endpoint, typed) => {
+describe.each(clusters)('a live snapshot of %s', (_label, endpoint, typeName) => {
   const client = new ClusterClient({ endpoint, timeoutMs: 120_000 });
   const prefix = `live-${randomUUID().slice(0, 8)}`;
   const indices = { plain: `${prefix}-plain`, best: `${prefix}-best`, empty: `${prefix}-empty` };
   const repoName = `${prefix}-repo`;
   const repoPath = join(endpoints.repoDir, repoName);
-  const type = typed ? { _type: '_doc' } : {};
+  const type = typeName ? { _type: typeName } : {};
   let expected: Doc[];
 
   beforeAll(async () => {
     // GIVEN three indices: default codec (2 shards, nested mapping), best_compression, and empty
     const mappings = { properties: { comments: { type: 'nested' } } };
-    await client.request('PUT', `/${indices.plain}`, { body: { settings: { number_of_shards: 2, number_of_replicas: 0, refresh_interval: -1 }, mappings: typed ? { _doc: mappings } : mappings } });
+    await client.request('PUT', `/${indices.plain}`, { body: { settings: { number_of_shards: 2, number_of_replicas: 0, refresh_interval: -1 }, mappings: typeName ? { [typeName]: mappings } : mappings } });
     await client.request('PUT', `/${indices.best}`, { body: { settings: { number_of_shards: 1, number_of_replicas: 0, 'index.codec': 'best_compression' } } });
     await client.request('PUT', `/${indices.empty}`, { body: { settings: { number_of_shards: 1, number_of_replicas: 0 } } });
     const bulk = async (lines: object[]) => {
@@ -134,7 +148,7 @@ describe.each(clusters)('a live snapshot of %s', (_label, endpoint, typed) => {
     await bulk(changes);
     // A document of several megabytes spans several compressed slices.
     const big = { n: -1, title: 'big', blob: Array.from({ length: 60_000 }, (_, k) => `word${k % 997}`).join(' ') };
-    await client.request('PUT', `/${indices.best}/${typed ? '_doc' : '_doc'}/big`, { body: big });
+    await client.request('PUT', `/${indices.best}/${typeName ?? '_doc'}/big`, { body: big });
     await client.request('POST', `/${Object.values(indices).join(',')}/_refresh`);
 
     // WHEN snapshotting into a compressed repository with a tiny chunk size
@@ -323,6 +337,143 @@ describe('a live snapshot of OpenSearch 3.3 (Lucene 10)', () => {
     await expect(dump(repoPath(repos.prefix), 'derived')).rejects.toMatchObject({
       code: 'MA_LUCENE_UNSUPPORTED',
       message: expect.stringMatching(new RegExp(`index "${derived}".*without a stored _source`)),
+    });
+  });
+});
+
+describe('a live snapshot of Elasticsearch 5.6 (Lucene 6, several mapping types)', () => {
+  const client = new ClusterClient({ endpoint: es56, timeoutMs: 120_000 });
+  const prefix = `es56-${randomUUID().slice(0, 8)}`;
+  const index = `${prefix}-library`;
+  const merged = `${prefix}-merged`;
+  const template = `${prefix}-legacy`;
+  const repoName = `${prefix}-repo`;
+  const repoPath = join(endpoints.repoDir, repoName);
+  let expected: Doc[];
+
+  beforeAll(async () => {
+    // GIVEN a legacy template in the 5.x shape: one `template` pattern and mappings by type
+    await client.request('PUT', `/_template/${template}`, {
+      body: { template: `${prefix}-logs-*`, order: 2, settings: { number_of_shards: 1 }, mappings: { event: { _all: { enabled: false }, properties: { msg: { type: 'text' } } } }, aliases: { [`${prefix}-all-logs`]: {} } },
+    });
+    // AND an index with three types: authors, their books (children routed to their parent) and notes,
+    // some with custom routing and some whose id an author also has
+    await client.request('PUT', `/${index}`, {
+      body: {
+        settings: { number_of_shards: 2, number_of_replicas: 0, refresh_interval: -1 },
+        mappings: {
+          author: { properties: { name: { type: 'keyword' }, born: { type: 'integer' } } },
+          book: { _parent: { type: 'author' }, properties: { title: { type: 'text' }, year: { type: 'integer' } } },
+          note: { properties: { body: { type: 'text' }, tags: { type: 'keyword' } } },
+        },
+      },
+    });
+    const bulk = async (lines: object[]) => {
+      const response = await client.request<{ errors: boolean }>('POST', '/_bulk', { body: lines.map((l) => JSON.stringify(l)).join('\n') + '\n', contentType: 'application/x-ndjson', idempotent: true });
+      expect(response.body.errors).toBe(false);
+    };
+    const noteRouting = (i: number) => (i % 3 === 0 ? { _routing: `r${i % 5}` } : {});
+    // Four batches with a refresh after each: several segments per shard.
+    for (let batch = 0; batch < 4; batch++) {
+      const lines: object[] = [];
+      for (let i = batch * 50; i < (batch + 1) * 50; i++) {
+        lines.push({ index: { _index: index, _type: 'author', _id: `a${i}` } }, { name: `Author ${i}`, born: 1900 + i });
+        lines.push({ index: { _index: index, _type: 'book', _id: `b${i}`, _parent: `a${i}` } }, { title: `Book ${i} — ünïcödé`, year: 2000 + (i % 20) });
+        lines.push({ index: { _index: index, _type: 'note', _id: i % 10 === 0 ? `a${i}` : `n#${i}`, ...noteRouting(i) } }, { body: `note ${i}`, tags: ['x', `t${i % 4}`] });
+      }
+      await bulk(lines);
+      await client.request('POST', `/${index}/_refresh`);
+    }
+    // Updates and deletes of every type mark older versions deleted in the segments (`.liv`).
+    const changes: object[] = [];
+    for (let i = 0; i < 200; i += 9) {
+      changes.push({ index: { _index: index, _type: 'author', _id: `a${i}` } }, { name: `Author ${i} (updated)`, born: 1800 });
+      changes.push({ index: { _index: index, _type: 'book', _id: `b${i + 1}`, _parent: `a${i + 1}` } }, { title: 'updated', year: 1999 });
+      changes.push({ delete: { _index: index, _type: 'book', _id: `b${i + 2}`, _parent: `a${i + 2}` } });
+      changes.push({ delete: { _index: index, _type: 'note', _id: `n#${i + 4}`, ...noteRouting(i + 4) } });
+    }
+    await bulk(changes);
+    await client.request('POST', `/${index}/_refresh`);
+    // AND an index force-merged into one segment too large for a compound file, with deletes after the merge
+    await client.request('PUT', `/${merged}`, { body: { settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: -1 } } });
+    for (let batch = 0; batch < 3; batch++) {
+      const lines: object[] = [];
+      for (let i = batch * 300; i < (batch + 1) * 300; i++) lines.push({ index: { _index: merged, _type: 'event', _id: String(i) } }, { n: i, text: `event ${i} `.repeat(1 + (i % 7)) });
+      await bulk(lines);
+      await client.request('POST', `/${merged}/_refresh`);
+    }
+    await client.request('POST', `/${merged}/_forcemerge`, { query: { max_num_segments: '1' } });
+    await bulk(Array.from({ length: 30 }, (_, k) => ({ delete: { _index: merged, _type: 'event', _id: String(k * 29) } })));
+    await client.request('POST', `/${merged}/_refresh`);
+
+    // WHEN snapshotting it with the cluster's global state
+    await client.request('PUT', `/_snapshot/${repoName}`, { body: { type: 'fs', settings: { location: repoPath } } });
+    const snap = await client.request<{ snapshot: { state: string } }>('PUT', `/_snapshot/${repoName}/snap`, { query: { wait_for_completion: true }, body: { indices: `${index},${merged}` } });
+    expect(snap.body.snapshot.state).toBe('SUCCESS');
+    expected = [...(await searchAll(client, index)), ...(await searchAll(client, merged))];
+  }, 180_000);
+
+  afterAll(async () => {
+    await client.request('DELETE', `/_snapshot/${repoName}/snap`, { expectStatus: [404] }).catch(() => undefined);
+    await client.request('DELETE', `/_snapshot/${repoName}`, { expectStatus: [404] }).catch(() => undefined);
+    await client.request('DELETE', `/${index},${merged}`, { expectStatus: [404] });
+    await client.request('DELETE', `/_template/${template}`, { expectStatus: [404] });
+    client.close();
+  });
+
+  it('gives back every live document with its type, id, routing and exact _source', async () => {
+    const docs = await dump(repoPath, 'snap');
+    expect(docs.length).toBe(expected.length);
+    expect(byKey(docs)).toEqual(byKey(expected));
+    // The same id under two types is two documents; a child carries its parent's id as routing; `#` stays in the id.
+    expect(docs.filter((d) => d._id === 'a10').map((d) => d._type).sort()).toEqual(['author', 'note']);
+    expect(docs.find((d) => d._type === 'book' && d._id === 'b7')).toMatchObject({ _routing: 'a7', _source: { title: 'Book 7 — ünïcödé', year: 2007 } });
+    expect(docs.find((d) => d._id === 'n#3')).toMatchObject({ _type: 'note', _routing: 'r3' });
+    expect(docs.some((d) => d._id === 'n#4' || d._id === 'b2')).toBe(false);
+    expect(docs.filter((d) => d._index === merged).length).toBe(870);
+  });
+
+  it('reads Lucene 6 segments: several per shard, with deleted documents', async () => {
+    const repo = openRepository(repoPath);
+    const snapshot = await repo.snapshot('snap');
+    for (const shard of [0, 1]) {
+      const { reader } = await openSnapshotShard(repo, snapshot, index, shard);
+      expect(reader.segments.length).toBeGreaterThan(1);
+      expect(reader.segments.every((s) => s.luceneVersion.startsWith('6.6.') && s.codec === 'Lucene62')).toBe(true);
+      expect(reader.segments.some((s) => s.liveDocs < s.maxDoc)).toBe(true);
+    }
+    // The merged segment's files are plain files (no .cfs), with its deletions in a .liv file.
+    const { reader, files } = await openSnapshotShard(repo, snapshot, merged, 0);
+    expect(reader.segments).toEqual([expect.objectContaining({ maxDoc: 900, liveDocs: 870, codec: 'Lucene62' })]);
+    const names = files.files.map((f) => f.physicalName);
+    expect(names.some((n) => n.endsWith('.fdt'))).toBe(true);
+    expect(names.some((n) => n.endsWith('.cfs'))).toBe(false);
+    expect(names.some((n) => n.endsWith('.liv'))).toBe(true);
+  });
+
+  it('reads the index metadata with one mapping per type', async () => {
+    const repo = openRepository(repoPath);
+    const snapshot = await repo.snapshot('snap');
+    const metadata = await repo.indexMetadata(snapshot, index);
+    expect(metadata).toMatchObject({ numberOfShards: 2, createdVersion: { flavor: 'elasticsearch', major: 5, minor: 6, patch: 16 } });
+    expect(Object.keys(metadata.mappings).sort()).toEqual(['author', 'book', 'note']);
+    expect(metadata.mappings.book).toMatchObject({ _parent: { type: 'author' }, properties: { title: { type: 'text' }, year: { type: 'integer' } } });
+    expect(metadata.mappings.note).toMatchObject({ properties: { tags: { type: 'keyword' } } });
+    expect(await repo.snapshotInfo(snapshot)).toMatchObject({ version_id: 5061699, state: 'SUCCESS', indices: expect.arrayContaining([index, merged]) });
+  });
+
+  it('reads a 5.x legacy template from the global metadata and converts it', async () => {
+    const repo = openRepository(repoPath);
+    const global = await repo.globalMetadata(await repo.snapshot('snap'));
+    const raw = global.templates[template] as { template: string; order: number; mappings: unknown };
+    expect(raw).toMatchObject({ template: `${prefix}-logs-*`, order: 2 });
+    expect(decodeMappings(raw.mappings, 'test')).toEqual({ event: { _all: { enabled: false }, properties: { msg: { type: 'text' } } } });
+    expect(convertLegacyTemplate(template, raw)).toEqual({
+      index_patterns: [`${prefix}-logs-*`],
+      order: 2,
+      settings: { 'index.number_of_shards': '1' },
+      mappings: { properties: { msg: { type: 'text' } } },
+      aliases: { [`${prefix}-all-logs`]: {} },
     });
   });
 });

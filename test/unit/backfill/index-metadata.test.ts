@@ -100,6 +100,22 @@ describe('targetIndices', () => {
     });
   });
 
+  it('drops the _parent link of an Elasticsearch 5 child type, which OpenSearch refuses, with either rule', () => {
+    // GIVEN books declared children of authors
+    const meta = metadata({
+      name: 'library',
+      mappings: { author: { properties: { name: { type: 'keyword' } } }, book: { _parent: { type: 'author' }, _routing: { required: true }, properties: { title: { type: 'text' } } } },
+    });
+
+    // WHEN split THEN the book index keeps its required routing but not the link
+    expect(targetIndices(meta, 'split').map((t) => t.body.mappings)).toEqual([
+      { properties: { name: { type: 'keyword' } } },
+      { _routing: { required: true }, properties: { title: { type: 'text' } } },
+    ]);
+    // AND merged it is the union of the fields only
+    expect(targetIndices(meta, 'merge')[0].body.mappings).toEqual({ properties: { name: { type: 'keyword' }, title: { type: 'text' } } });
+  });
+
   it('sends every document of a single-type index to the index itself, whatever its type name', () => {
     const meta = metadata({ mappings: { doc: { properties: {} } } });
     expect(targetIndexFor(meta, 'split', 'doc')).toBe('books');
