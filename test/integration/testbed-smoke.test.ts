@@ -1,8 +1,10 @@
 /**
  * Proves each test-bed server really works: the search engines index, bulk, search and snapshot; Kafka
- * produces and consumes; the S3 server writes, reads (also a range) and lists through the AWS SDK.
+ * produces and consumes, also through its SCRAM-over-TLS and TLS listeners; the S3 server writes, reads
+ * (also a range) and lists through the AWS SDK.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { testbedEndpoints } from '../testbed/endpoints';
@@ -19,12 +21,14 @@ async function call(base: string, method: string, path: string, body?: unknown, 
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
 }
 
-// Elasticsearch 6.x still wants a type in bulk actions.
+// Elasticsearch 6.x and 5.x still want a type in bulk actions and document paths.
 const clusters = [
   ['Elasticsearch 7.10 (source)', endpoints.source, {}],
   ['OpenSearch 2.19 (target)', endpoints.target, {}],
   ['OpenSearch 3.3', endpoints.os3 ?? 'http://os3-was-not-started-by-the-test-bed.invalid', {}],
-  ...(endpoints.es68 ? [['Elasticsearch 6.8', endpoints.es68, { _type: '_doc' }]] : []),
+  ['Elasticsearch 6.8', endpoints.es68 ?? 'http://es68-was-not-started-by-the-test-bed.invalid', { _type: '_doc' }],
+  // Elasticsearch 5 refuses type names that start with an underscore.
+  ['Elasticsearch 5.6', endpoints.es56 ?? 'http://es56-was-not-started-by-the-test-bed.invalid', { _type: 'doc' }],
 ] as [string, string, Record<string, string>][];
 
 describe.each(clusters)('%s', (_label, base, typed) => {
@@ -36,7 +40,7 @@ describe.each(clusters)('%s', (_label, base, typed) => {
   it('indexes, bulk-indexes and searches documents', async () => {
     // GIVEN a new index with one document and two more from a bulk request
     expect((await call(base, 'PUT', `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 } })).status).toBe(200);
-    expect((await call(base, 'PUT', `/${index}/_doc/1?refresh=true`, { title: 'one' })).status).toBe(201);
+    expect((await call(base, 'PUT', `/${index}/${typed._type ?? '_doc'}/1?refresh=true`, { title: 'one' })).status).toBe(201);
     const bulk = [{ index: { _index: index, _id: '2', ...typed } }, { title: 'two' }, { index: { _index: index, _id: '3', ...typed } }, { title: 'three' }]
       .map((line) => JSON.stringify(line))
       .join('\n') + '\n';
@@ -102,6 +106,42 @@ describe('Kafka', () => {
 
     // THEN the record arrives intact
     expect(received).toBe('k=hello');
+  }, 60_000);
+
+  it('serves the same broker over SASL_SSL (SCRAM-SHA-512) and SSL, with a certificate of the published CA', async () => {
+    // GIVEN clients of the two secured listeners that trust only the test bed's CA
+    const ssl = { ca: [readFileSync(endpoints.kafkaCaFile ?? 'kafkaCaFile-was-not-published', 'utf8')] };
+    // A new SASL object per client: kafkajs stores its authenticator, holding the password, on the object it is given.
+    const sasl = (password: string) => ({ mechanism: 'scram-sha-512' as const, username: endpoints.kafkaScramUser ?? '', password });
+    const scram = new Kafka({ clientId: 'smoke-scram', brokers: [endpoints.kafkaScram ?? ''], ssl, sasl: sasl(endpoints.kafkaScramPassword ?? ''), logLevel: logLevel.NOTHING });
+    const tls = new Kafka({ clientId: 'smoke-tls', brokers: [endpoints.kafkaTls ?? ''], ssl, logLevel: logLevel.NOTHING });
+    const topic = `smoke-secured-${randomUUID()}`;
+
+    // WHEN producing through SCRAM and reading the offsets through TLS and through the plain listener
+    const producer = scram.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'one' }, { value: 'two' }] });
+    await producer.disconnect();
+    const offsets = async (kafka: Kafka) => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return (await admin.fetchTopicOffsets(topic)).map((p) => p.high);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    const plain = new Kafka({ clientId: 'smoke-plain', brokers: [endpoints.kafka], logLevel: logLevel.NOTHING });
+
+    // THEN all three listeners see the same two records, and a wrong SCRAM password is refused
+    expect(await offsets(tls)).toEqual(['2']);
+    expect(await offsets(plain)).toEqual(['2']);
+    const intruder = new Kafka({ clientId: 'smoke-intruder', brokers: [endpoints.kafkaScram ?? ''], ssl, sasl: sasl('wrong'), logLevel: logLevel.NOTHING });
+    await expect(offsets(intruder)).rejects.toMatchObject({ name: 'KafkaJSSASLAuthenticationError' });
+    const admin = plain.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] });
+    await admin.disconnect();
   }, 60_000);
 });
 

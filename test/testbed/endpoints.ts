@@ -9,6 +9,14 @@ export interface TestbedEndpoints {
   target: string;
   /** Kafka 4.x bootstrap server `host:port`, PLAINTEXT. */
   kafka: string;
+  /** The same broker's SASL_SSL listener `host:port`: SCRAM-SHA-512 (`kafkaScramUser`) over TLS (`kafkaCaFile`). */
+  kafkaScram?: string;
+  /** The same broker's SSL listener `host:port`: TLS without SASL. */
+  kafkaTls?: string;
+  /** PEM file of the CA that signed the broker's certificate (for 127.0.0.1 and localhost). */
+  kafkaCaFile?: string;
+  kafkaScramUser?: string;
+  kafkaScramPassword?: string;
   /** S3-compatible endpoint URL. */
   s3: string;
   s3Region: string;

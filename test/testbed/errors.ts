@@ -6,6 +6,7 @@ export type TestbedErrorCode =
   | 'TESTBED_LOCKED'
   | 'TESTBED_UNKNOWN_SERVER'
   | 'TESTBED_JAVA_NOT_FOUND'
+  | 'TESTBED_TLS_FAILED'
   | 'TESTBED_INTERRUPTED';
 
 export class TestbedError extends Error {

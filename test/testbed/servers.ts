@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { fetchArtifact, fetchClasspath, unpackZip } from './artifacts';
 import { findJdk, javaHome } from './java';
 import { freePort, type LaunchSpec } from './launcher';
+import { testbedCertificate } from './tls';
 
 export type ServerName = 'source' | 'target' | 'kafka' | 's3' | 'es56' | 'es68' | 'os13' | 'os3';
 
@@ -24,6 +25,8 @@ export interface PreparedServer {
   spec: Omit<LaunchSpec, 'logFile' | 'runAs'>;
   /** What clients use: a URL, or host:port for Kafka. */
   endpoint: string;
+  /** More endpoint fields this server publishes (TestbedEndpoints keys), such as secured listeners. */
+  extraEndpoints?: Record<string, string>;
   probe: () => Promise<boolean>;
   /** Folders the server must be able to write. */
   writable: string[];
@@ -33,6 +36,8 @@ export interface PreparedServer {
 export interface ServerDefinition {
   name: ServerName;
   description: string;
+  /** The extra endpoint fields it publishes; a running server started without one of them is restarted. */
+  publishes?: string[];
   prepare(context: ServerContext): Promise<PreparedServer>;
 }
 
@@ -226,16 +231,27 @@ export const elasticsearch56 = searchEngine({
 
 const KAFKA_VERSION = '4.1.0';
 
+/** The SCRAM-SHA-512 user the test bed's Kafka knows, created when its storage is formatted. */
+export const KAFKA_SCRAM_USER = { username: 'testbed', password: 'testbed-scram-password' };
+
+/**
+ * One broker, three client listeners: PLAINTEXT (`kafka`), SASL_SSL with SCRAM-SHA-512 (`kafkaScram`) and
+ * SSL without SASL (`kafkaTls`), the TLS ones with a certificate signed by a CA made on first start
+ * (`kafkaCaFile`). Brokers and controller talk over PLAINTEXT, so the secured listeners cost only their
+ * acceptors and the SSL context.
+ */
 export const kafka: ServerDefinition = {
   name: 'kafka',
   description: `Apache Kafka ${KAFKA_VERSION} (KRaft, single node)`,
+  publishes: ['kafkaScram', 'kafkaTls', 'kafkaCaFile', 'kafkaScramUser', 'kafkaScramPassword'],
   async prepare({ dir }) {
     const lib = await fetchClasspath(`kafka-${KAFKA_VERSION}`, [
       `org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`,
       'org.apache.logging.log4j:log4j-slf4j2-impl:2.24.3',
       'org.apache.logging.log4j:log4j-core:2.24.3',
     ]);
-    const [port, controllerPort] = [await freePort(), await freePort()];
+    const [port, controllerPort, scramPort, tlsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const certificate = testbedCertificate(join(dir, 'tls'));
     rmSync(join(dir, 'data'), { recursive: true, force: true });
     mkdirSync(join(dir, 'data'), { recursive: true });
     const properties = join(dir, 'server.properties');
@@ -245,11 +261,16 @@ export const kafka: ServerDefinition = {
         'process.roles=broker,controller',
         'node.id=1',
         `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort},SASL_SSL://127.0.0.1:${scramPort},SSL://127.0.0.1:${tlsPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SASL_SSL://127.0.0.1:${scramPort},SSL://127.0.0.1:${tlsPort}`,
         'controller.listener.names=CONTROLLER',
         'inter.broker.listener.name=PLAINTEXT',
-        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL',
+        'listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512',
+        'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+        'ssl.keystore.type=PEM',
+        `ssl.keystore.location=${certificate.keystoreFile}`,
+        `ssl.key.password=${certificate.keyPassword}`,
         `log.dirs=${join(dir, 'data')}`,
         'num.partitions=1',
         'offsets.topic.replication.factor=1',
@@ -272,11 +293,21 @@ export const kafka: ServerDefinition = {
     const classpath = `${lib}/*`;
     const jvm = ['-Xms256m', '-Xmx256m', `-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath];
     const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
-    execFileSync(java, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { stdio: 'pipe' });
+    // The SCRAM user goes into the bootstrap metadata, so it exists from the broker's first start.
+    const scramUser = `SCRAM-SHA-512=[name=${KAFKA_SCRAM_USER.username},password=${KAFKA_SCRAM_USER.password}]`;
+    // `--cluster-id=` in one argument: one id in 64 starts with "-", which the tool would take for an option.
+    execFileSync(java, [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', properties, '--add-scram', scramUser], { stdio: 'pipe' });
     return {
       spec: { command: java, args: [...jvm, 'kafka.Kafka', properties], cwd: dir, env: {} },
       endpoint: `127.0.0.1:${port}`,
-      probe: () => kafkaReady(port),
+      extraEndpoints: {
+        kafkaScram: `127.0.0.1:${scramPort}`,
+        kafkaTls: `127.0.0.1:${tlsPort}`,
+        kafkaCaFile: certificate.caFile,
+        kafkaScramUser: KAFKA_SCRAM_USER.username,
+        kafkaScramPassword: KAFKA_SCRAM_USER.password,
+      },
+      probe: async () => (await kafkaReady(port)) && (await tcpOpen('127.0.0.1', scramPort)) && tcpOpen('127.0.0.1', tlsPort),
       writable: [dir],
       startTimeoutMs: 120_000,
     };

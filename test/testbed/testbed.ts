@@ -14,6 +14,8 @@ import { DEFAULT_SERVERS, S3_CREDENTIALS, SERVERS, type ServerName } from './ser
 interface RunningServer {
   pid: number;
   endpoint: string;
+  /** More endpoint fields (secured Kafka listeners and their CA, credentials). */
+  extraEndpoints?: Record<string, string>;
   logFile: string;
   description: string;
   startedAt: string;
@@ -88,7 +90,13 @@ function endpointsOf(state: TestbedState): TestbedEndpoints {
     ...(get('es68') ? { es68: get('es68') } : {}),
     ...(get('os13') ? { os13: get('os13') } : {}),
     ...(get('os3') ? { os3: get('os3') } : {}),
+    ...Object.fromEntries(Object.values(state.servers).flatMap((server) => Object.entries(server?.extraEndpoints ?? {}))),
   };
+}
+
+/** The endpoint fields a server's definition publishes that this running instance did not record. */
+function lacksEndpoints(name: ServerName, running: RunningServer): string[] {
+  return (SERVERS[name].publishes ?? []).filter((key) => running.extraEndpoints?.[key] === undefined);
 }
 
 function requestedServers(explicit?: ServerName[]): ServerName[] {
@@ -131,12 +139,21 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
     const runAs = serverIdentity(testbedHome());
     mkdirSync(state.repoDir, { recursive: true });
     chmodSync(state.repoDir, 0o777);
+    const outdated: { name: ServerName; pid: number; lacking: string[] }[] = [];
     const missing = wanted.filter((name) => {
       const running = state.servers[name];
-      if (running && isAlive(running.pid)) return false;
+      if (running && isAlive(running.pid)) {
+        const lacking = lacksEndpoints(name, running);
+        if (lacking.length === 0) return false;
+        outdated.push({ name, pid: running.pid, lacking });
+      }
       delete state.servers[name];
       return true;
     });
+    for (const { name, pid, lacking } of outdated) {
+      log(`testbed: restarting ${name}: it was started by an older test bed, without ${lacking.join(', ')}`);
+      await stopGroup(pid);
+    }
     for (const name of wanted.filter((n) => !missing.includes(n))) log(`testbed: reusing ${name} at ${state.servers[name]?.endpoint}`);
     // Downloads run one after another (Maven's local repository is not safe for parallel writers);
     // the servers then start in parallel.
@@ -160,7 +177,7 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
           started.push({ name, pid });
           log(`testbed: starting ${definition.description} (pid ${pid})`);
           await awaitHealthy(definition.description, pid, logFile, server.probe, server.startTimeoutMs);
-          state.servers[name] = { pid, endpoint: server.endpoint, logFile, description: definition.description, startedAt: new Date().toISOString() };
+          state.servers[name] = { pid, endpoint: server.endpoint, ...(server.extraEndpoints ? { extraEndpoints: server.extraEndpoints } : {}), logFile, description: definition.description, startedAt: new Date().toISOString() };
           log(`testbed: ${name} ready at ${server.endpoint}`);
         }),
       );
