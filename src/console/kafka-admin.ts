@@ -1,7 +1,7 @@
 /**
  * The console's Kafka connection, from the services.yaml `kafka` section:
  * - `standard:` (or no marker): plaintext, no authentication;
- * - `scram:`: SASL/SCRAM-SHA-512 over TLS, trusting `ca_cert_path` (PEM) when given;
+ * - `scram:`: SASL/SCRAM-SHA-512 over TLS, trusting `ca_cert_path` (PEM) when given, else the system's CAs;
  * - `msk:`: MSK IAM (SASL/OAUTHBEARER with a signed token) over TLS.
  * `kafkaClientConfig` turns a section into kafkajs options without touching the network, so each flavour
  * is unit-tested; `withKafkaAdmin` connects, runs a command's calls, and turns any kafkajs failure into
@@ -98,6 +98,8 @@ interface KafkaJsError {
   name?: string;
   message?: string;
   type?: string;
+  /** The socket's error code, which kafkajs copies onto its connection errors (`SELF_SIGNED_CERT_IN_CHAIN`). */
+  code?: unknown;
   cause?: unknown;
 }
 
@@ -108,9 +110,37 @@ function causes(error: unknown): KafkaJsError[] {
   return chain;
 }
 
+// Node's codes for a broker certificate that does not chain to a trusted CA, or is not valid now.
+const UNTRUSTED_CERTIFICATE = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+]);
+const HOSTNAME_MISMATCH = 'ERR_TLS_CERT_ALTNAME_INVALID';
+
+/** The sentence for a certificate the console refused, or undefined when the failure is not one. */
+function certificateFailure(chain: KafkaJsError[], list: string): ConsoleError | undefined {
+  const refused = chain.find((e) => typeof e.code === 'string' && (UNTRUSTED_CERTIFICATE.has(e.code) || e.code === HOSTNAME_MISMATCH));
+  if (!refused) return undefined;
+  // kafkajs prefixes the socket's message with "Connection error: ", which would mislead here.
+  const reason = (refused.message ?? '').replace(/^Connection error: /, '');
+  const fix = refused.code === HOSTNAME_MISMATCH ? 'list the brokers under a name their certificate holds' : 'name the CA that signed it in kafka.scram.ca_cert_path (PEM)';
+  return new ConsoleError('MA_KAFKA_TLS', `the TLS certificate of the Kafka brokers ${list} is not trusted (${reason}): ${fix}`);
+}
+
 const UNREACHABLE = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound']);
 
-/** A kafkajs failure as the sentence the user sees: unreachable brokers, refused credentials or a refused request. */
+/**
+ * A kafkajs failure as the sentence the user sees: refused credentials, an untrusted broker certificate,
+ * unreachable brokers or a refused request.
+ */
 export function kafkaFailure(error: unknown, brokers: string[]): ConsoleError {
   if (error instanceof ConsoleError) return error;
   const chain = causes(error);
@@ -120,6 +150,8 @@ export function kafkaFailure(error: unknown, brokers: string[]): ConsoleError {
   if (chain.some((e) => e.name === 'KafkaJSSASLAuthenticationError')) {
     return new ConsoleError('MA_KAFKA_AUTH', `the Kafka brokers ${list} refused the credentials: ${chain.find((e) => e.name === 'KafkaJSSASLAuthenticationError')?.message}`);
   }
+  const certificate = certificateFailure(chain, list);
+  if (certificate) return certificate;
   if (chain.some((e) => UNREACHABLE.has(e.name ?? ''))) return new ConsoleError('MA_KAFKA_UNREACHABLE', `cannot reach the Kafka brokers ${list} (${detail})`);
   const refused = chain.find((e) => e.type);
   if (refused) return new ConsoleError('MA_KAFKA_REQUEST', `Kafka refused the request: ${refused.message} (${refused.type})`);

@@ -143,4 +143,21 @@ describe('kafkajs failures as one sentence', () => {
     const policy = new KafkaJSProtocolError(Object.assign(new Error('Topic authorization failed'), { type: 'TOPIC_AUTHORIZATION_FAILED', code: 29 }));
     expect(kafkaFailure(policy, ['k1:9096'])).toMatchObject({ code: 'MA_KAFKA_REQUEST', message: 'Kafka refused the request: Topic authorization failed (TOPIC_AUTHORIZATION_FAILED)' });
   });
+
+  it('tells an untrusted or misnamed broker certificate from an unreachable broker', () => {
+    // GIVEN what kafkajs throws when the TLS handshake refuses the broker's certificate (the socket's code is kept)
+    const untrusted = new KafkaJSConnectionError('Connection error: self-signed certificate in certificate chain', { broker: 'k1:9096', code: 'SELF_SIGNED_CERT_IN_CHAIN' });
+    const misnamed = new KafkaJSConnectionError("Connection error: Hostname/IP does not match certificate's altnames: IP: 10.0.0.1 is not in the cert's list: 127.0.0.1", { broker: '10.0.0.1:9096', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    // WHEN / THEN
+    expect(kafkaFailure(new KafkaJSNumberOfRetriesExceeded(untrusted, { retryCount: 2, retryTime: 600 }), ['k1:9096'])).toMatchObject({
+      code: 'MA_KAFKA_TLS',
+      message: 'the TLS certificate of the Kafka brokers k1:9096 is not trusted (self-signed certificate in certificate chain): name the CA that signed it in kafka.scram.ca_cert_path (PEM)',
+    });
+    expect(kafkaFailure(misnamed, ['10.0.0.1:9096'])).toMatchObject({
+      code: 'MA_KAFKA_TLS',
+      message: "the TLS certificate of the Kafka brokers 10.0.0.1:9096 is not trusted (Hostname/IP does not match certificate's altnames: IP: 10.0.0.1 is not in the cert's list: 127.0.0.1): list the brokers under a name their certificate holds",
+    });
+    // A connection error without a certificate code stays an unreachable broker.
+    expect(kafkaFailure(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1', { broker: '127.0.0.1:1', code: 'ECONNREFUSED' }), ['127.0.0.1:1'])).toMatchObject({ code: 'MA_KAFKA_UNREACHABLE' });
+  });
 });
