@@ -1,0 +1,310 @@
+/**
+ * One client connection of the capture proxy and its upstream connection to the source: frames the client's
+ * requests, forwards their bytes unchanged, records both directions, and holds the last bytes of a mutating
+ * request until its capture is durable. Bytes are handled synchronously as they arrive; only a hold (or
+ * upstream backpressure) pauses the client, and chunks that arrive meanwhile wait their turn, so requests
+ * stay in order and nothing allocates a promise per chunk.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { CAPTURE_METRICS } from '../metrics/names';
+import type { CaptureQueue, QueuedConnection } from './capture-queue';
+import type { CaptureRecord, ConnectionCapture } from './connection-capture';
+import type { ProxyOptions } from './proxy-server';
+import { headerValue, MalformedRequestError, type ParseEvent, type RequestHead, RequestParser } from './request-parser';
+
+const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+const REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 431: 'Request Header Fields Too Large', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+
+/** What a connection needs from its server. */
+export interface ConnectionHost {
+  readonly options: ProxyOptions;
+  readonly queue?: CaptureQueue;
+  /** Counts a forwarded request. */
+  requestForwarded(): void;
+  /** The small JSON status `GET /__health` answers with. */
+  health(): object;
+  /** The connection is over: forget it and queue its capture's close record. */
+  finished(connection: ProxyConnection): void;
+}
+
+interface CurrentRequest {
+  head: RequestHead;
+  suppressed: boolean;
+  mutating: boolean;
+  health: boolean;
+}
+
+export class ProxyConnection {
+  readonly client: Socket;
+  readonly capture?: ConnectionCapture;
+  readonly queued?: QueuedConnection;
+  readonly #host: ConnectionHost;
+  readonly #parser: RequestParser;
+  #upstream?: Socket;
+  #answered = false;
+  #forwardedAnything = false;
+  #current?: CurrentRequest;
+  #capturingResponses = true;
+  /** Set while a mutating request waits for its capture, or the upstream for a drain; the client is paused. */
+  #waiting = false;
+  /** Chunks that arrived while waiting (the client was paused, but a read may already have been under way). */
+  #backlog: Buffer[] = [];
+  /** We answered with `connection: close`; whatever else the client sends is ignored. */
+  #refusing = false;
+  #clientEnded = false;
+  #clientClosed = false;
+  #finished = false;
+
+  constructor(client: Socket, host: ConnectionHost, capture?: ConnectionCapture, queued?: QueuedConnection) {
+    this.client = client;
+    this.#host = host;
+    this.capture = capture;
+    this.queued = queued;
+    this.#parser = new RequestParser(host.options.maxHeadBytes);
+    client.setNoDelay(true);
+    client.on('data', this.#onClientData);
+    client.on('end', this.#onClientEnd);
+    client.on('error', this.#finish);
+    client.on('close', this.#onClientClose);
+  }
+
+  #send(records: readonly CaptureRecord[]): void {
+    if (records.length > 0) this.#host.queue!.add(this.queued!, records);
+  }
+
+  readonly #onClientData = (chunk: Buffer): void => {
+    if (this.#waiting) {
+      this.#backlog.push(chunk);
+      return;
+    }
+    const wait = this.#process(chunk);
+    if (wait) this.#wait(wait);
+  };
+
+  /** Pauses the client until `work` is done, then handles the chunks that queued up meanwhile. */
+  #wait(work: Promise<void>): void {
+    this.#waiting = true;
+    this.client.pause();
+    work.then(this.#resume, (error: Error) => {
+      this.#host.options.log.warn({ err: error.message }, 'connection failed');
+      this.#finish();
+    });
+  }
+
+  readonly #resume = (): void => {
+    this.#waiting = false;
+    while (this.#backlog.length > 0) {
+      const wait = this.#process(this.#backlog.shift()!);
+      if (wait) {
+        this.#wait(wait);
+        return;
+      }
+    }
+    if (this.#finished) return;
+    this.#idle();
+    if (!this.client.destroyed) this.client.resume();
+  };
+
+  /** Whatever had to wait for the chunks before it: ending the upstream, finishing the connection. */
+  #idle(): void {
+    if (this.#clientEnded) {
+      this.#clientEnded = false;
+      if (this.#upstream) this.#upstream.end();
+    }
+    if (this.#clientClosed) this.#finish();
+  }
+
+  readonly #onClientEnd = (): void => {
+    if (!this.#upstream) this.client.end();
+    this.#clientEnded = true;
+    if (!this.#waiting) this.#idle();
+  };
+
+  readonly #onClientClose = (): void => {
+    this.#clientClosed = true;
+    if (!this.#waiting) this.#idle();
+  };
+
+  readonly #finish = (): void => {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#upstream?.destroy();
+    this.client.destroy();
+    this.#host.finished(this);
+  };
+
+  /** Frames, captures and forwards one chunk; returns a promise when the client must wait for it. */
+  #process(chunk: Buffer): Promise<void> | undefined {
+    if (this.#refusing) return undefined;
+    const o = this.#host.options;
+    o.metrics.count(CAPTURE_METRICS.bytes, chunk.length, 'Bytes');
+    let events: ParseEvent[];
+    try {
+      events = this.#parser.push(chunk);
+    } catch (error) {
+      const status = error instanceof MalformedRequestError ? error.status : 400;
+      if (this.capture) this.#send(this.capture.exception(`malformed request: ${(error as Error).message}`));
+      this.#respond(status, { error: { type: 'bad_request', reason: (error as Error).message }, status }, true);
+      return undefined;
+    }
+    return this.#run(events, 0);
+  }
+
+  /** Handles `events` from index `from` on; forwards what they cover, or returns what it waits for first. */
+  #run(events: ParseEvent[], from: number): Promise<void> | undefined {
+    const o = this.#host.options;
+    const capture = this.capture;
+    const parts: Uint8Array[] = [];
+    for (let i = from; i < events.length; i++) {
+      const event = events[i];
+      if (event.kind === 'head') {
+        const head = event.head;
+        const health = head.path === '/__health' && (head.method === 'GET' || head.method === 'HEAD');
+        const suppressed = health || (o.suppressHeaderMatches.length > 0 && o.suppressHeaderMatches.some(([name, pattern]) => head.headers.some(([n, v]) => n.toLowerCase() === name && pattern.test(v))));
+        this.#current = { head, suppressed, mutating: MUTATING.has(head.method), health };
+        if (health) {
+          if (this.#forwardedAnything || parts.length > 0) {
+            this.#respond(400, { error: { type: 'bad_request', reason: 'health checks must use a connection of their own' }, status: 400 }, true);
+            return undefined;
+          }
+          continue;
+        }
+        this.#capturingResponses = !suppressed;
+        if (capture && !suppressed) this.#send(capture.read(o.redactAuthorization ? redactAuthorization(event.bytes) : event.bytes));
+        parts.push(event.bytes);
+      } else if (event.kind === 'body') {
+        if (this.#current?.health) continue;
+        if (capture && !this.#current?.suppressed) this.#send(capture.read(event.bytes));
+        parts.push(event.bytes);
+      } else {
+        const request = this.#current;
+        this.#current = undefined;
+        if (!request) continue;
+        if (request.health) {
+          const close = request.head.version === '1.0' || (headerValue(request.head, 'connection') ?? '').toLowerCase() === 'close';
+          this.#respond(200, this.#host.health(), close);
+          continue;
+        }
+        this.#host.requestForwarded();
+        if (!capture || request.suppressed) continue;
+        this.#send(capture.endOfMessage(request.head.firstLineLength, request.head.headersLength));
+        if (request.mutating) return this.#holdThenForward(request, parts, events, i + 1);
+      }
+    }
+    return this.#forward(parts);
+  }
+
+  /** Holds the bytes that complete a mutating request until its capture (and all before it) is durable. */
+  async #holdThenForward(request: CurrentRequest, parts: Uint8Array[], events: ParseEvent[], next: number): Promise<void> {
+    const o = this.#host.options;
+    const held = Date.now();
+    this.#send(this.capture!.flush());
+    const acknowledged = await withTimeout(this.#host.queue!.durable(this.queued!), o.captureTimeoutMs).then(
+      () => true,
+      () => false,
+    );
+    o.metrics.observe(CAPTURE_METRICS.addedLatency, Date.now() - held);
+    if (!acknowledged) {
+      o.log.warn({ connection: this.capture!.connectionId, method: request.head.method, path: request.head.path }, 'capture of a mutating request was not acknowledged');
+      if (o.mutationPolicy === 'reject') {
+        this.#respond(503, { error: { type: 'capture_unavailable', reason: 'the request was not forwarded because its capture could not be stored' }, status: 503 }, true);
+        return;
+      }
+    }
+    if (this.#finished) return;
+    await this.#forward(parts);
+    await this.#run(events, next);
+  }
+
+  /** Writes the parts upstream (one system call for several); returns a promise when the upstream is full. */
+  #forward(parts: Uint8Array[]): Promise<void> | undefined {
+    if (parts.length === 0) return undefined;
+    const upstream = (this.#upstream ??= this.#openUpstream());
+    this.#forwardedAnything = true;
+    let flowing = true;
+    if (parts.length === 1) flowing = upstream.write(parts[0]);
+    else {
+      upstream.cork();
+      for (const part of parts) flowing = upstream.write(part);
+      upstream.uncork();
+    }
+    return flowing ? undefined : drained(upstream);
+  }
+
+  #openUpstream(): Socket {
+    const o = this.#host.options;
+    const destination = o.destination;
+    const port = Number(destination.port || (destination.protocol === 'https:' ? 443 : 80));
+    const socket = destination.protocol === 'https:' ? tlsConnect({ host: destination.hostname, port, servername: destination.hostname, rejectUnauthorized: !o.insecureDestination }) : netConnect({ host: destination.hostname, port });
+    socket.setNoDelay(true);
+    socket.on('data', this.#onUpstreamData);
+    socket.on('end', this.#onUpstreamEnd);
+    socket.on('error', this.#onUpstreamError);
+    socket.on('close', this.#onUpstreamClose);
+    return socket;
+  }
+
+  readonly #onUpstreamData = (data: Buffer): void => {
+    this.#answered = true;
+    if (this.capture && this.#capturingResponses) this.#send(this.capture.write(data));
+    this.#host.options.metrics.count(CAPTURE_METRICS.bytes, data.length, 'Bytes');
+    if (!this.client.write(data)) {
+      this.#upstream!.pause();
+      this.client.once('drain', this.#resumeUpstream);
+    }
+  };
+
+  readonly #resumeUpstream = (): void => {
+    this.#upstream?.resume();
+  };
+
+  readonly #onUpstreamEnd = (): void => {
+    this.client.end();
+  };
+
+  readonly #onUpstreamError = (error: Error): void => {
+    if (this.capture) this.#send(this.capture.exception(`upstream: ${error.message}`));
+    const destination = this.#host.options.destination;
+    if (!this.#answered) this.#respond(502, { error: { type: 'source_unreachable', reason: `the source ${destination.host} is unreachable: ${error.message}` }, status: 502 }, true);
+    else this.client.destroy();
+  };
+
+  readonly #onUpstreamClose = (): void => {
+    if (!this.client.destroyed && !this.client.writableEnded) this.client.end();
+  };
+
+  #respond(status: number, body: object, close: boolean): void {
+    const text = JSON.stringify(body);
+    this.client.write(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${close ? 'connection: close\r\n' : ''}\r\n${text}`);
+    if (close) {
+      this.#refusing = true;
+      this.client.end();
+    }
+  }
+}
+
+/** Resolves when the socket drains, or closes (then nothing will drain it). */
+function drained(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** The head with the Authorization value replaced by asterisks of the same length (lengths stay true). */
+export function redactAuthorization(head: Uint8Array): Uint8Array {
+  const text = Buffer.from(head).toString('latin1');
+  const redacted = text.replace(/^(authorization:[ \t]*)(.*)$/gim, (_, prefix: string, value: string) => prefix + '*'.repeat(value.replace(/\r$/, '').length) + (value.endsWith('\r') ? '\r' : ''));
+  return redacted === text ? head : Buffer.from(redacted, 'latin1');
+}

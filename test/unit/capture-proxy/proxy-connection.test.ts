@@ -1,0 +1,132 @@
+/**
+ * The proxy's connection handling against an in-process origin and a sink the test acknowledges by hand:
+ * a mutating request, and everything the client sent after it, waits for its capture; reads never do.
+ */
+import { createServer, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import pino from 'pino';
+import type { CaptureRecord } from '../../../src/capture-proxy/connection-capture';
+import type { CaptureSink } from '../../../src/capture-proxy/capture-sink';
+import { CaptureProxy } from '../../../src/capture-proxy/proxy-server';
+import { decodeTrafficStream } from '../../../src/capture-proxy/traffic-stream';
+import { EmfEmitter } from '../../../src/metrics/emf';
+
+/** Holds every send until `release` is called. */
+class GatedSink implements CaptureSink {
+  readonly description = 'gated';
+  readonly records: CaptureRecord[] = [];
+  #open = false;
+  #waiting: (() => void)[] = [];
+  send(record: CaptureRecord): Promise<void> {
+    return this.sendBatch([record]);
+  }
+  async sendBatch(records: CaptureRecord[]): Promise<void> {
+    if (!this.#open) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.records.push(...records);
+  }
+  release(): void {
+    this.#open = true;
+    this.#waiting.splice(0).forEach((resolve) => resolve());
+  }
+  async close(): Promise<void> {
+    this.release();
+  }
+}
+
+const until = async (condition: () => boolean, what: string) => {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!condition()) throw new Error(`${what} did not happen`);
+};
+
+describe('proxy connection', () => {
+  let origin: Server;
+  let originPort: number;
+  const arrived: string[] = [];
+
+  beforeAll(async () => {
+    origin = createServer((req, res) => {
+      arrived.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on('end', () => res.end(`answer to ${req.method} ${req.url}`));
+    });
+    await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
+    originPort = (origin.address() as { port: number }).port;
+  });
+
+  afterAll(() => new Promise((r) => origin.close(r)));
+
+  // Whatever a test leaves open (also when it fails half-way) is released and closed, so nothing hangs.
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  async function start(sink: CaptureSink): Promise<{ proxy: CaptureProxy; client: Socket; received: () => string }> {
+    const proxy = new CaptureProxy({
+      listenPort: 0,
+      listenHost: '127.0.0.1',
+      destination: new URL(`http://127.0.0.1:${originPort}`),
+      insecureDestination: false,
+      sink,
+      nodeId: 'node',
+      maxRecordBytes: 1 << 20,
+      flushIntervalMs: 50,
+      mutationPolicy: 'forward',
+      captureTimeoutMs: 10_000,
+      suppressHeaderMatches: [],
+      redactAuthorization: false,
+      maxHeadBytes: 8192,
+      metrics: new EmfEmitter({ stage: 'test', component: 'captureProxy' }, { write: () => undefined }),
+      log: pino({ level: 'silent' }),
+    });
+    const port = await proxy.start();
+    const client = connect({ host: '127.0.0.1', port });
+    cleanups.push(async () => {
+      client.destroy();
+      await sink.close();
+      await proxy.stop();
+    });
+    const chunks: Buffer[] = [];
+    client.on('data', (d: Buffer) => chunks.push(d));
+    await new Promise((r) => client.once('connect', r));
+    return { proxy, client, received: () => Buffer.concat(chunks).toString() };
+  }
+
+  it('holds a mutating request and what was pipelined behind it until the capture is acknowledged, in order', async () => {
+    // GIVEN a proxy whose sink acknowledges nothing yet
+    arrived.length = 0;
+    const sink = new GatedSink();
+    const { proxy, client, received } = await start(sink);
+
+    // WHEN one chunk carries a PUT and a GET behind it, and a later chunk another GET
+    client.write('PUT /a HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}GET /b HTTP/1.1\r\nhost: x\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    client.write('GET /c HTTP/1.1\r\nhost: x\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+
+    // THEN nothing reached the origin before the capture was acknowledged; afterwards all three did, in order
+    expect(arrived).toEqual([]);
+    sink.release();
+    await until(() => (received().match(/answer to/g) ?? []).length === 3, 'three answers');
+    expect(arrived).toEqual(['PUT /a', 'GET /b', 'GET /c']);
+    expect(received().match(/answer to \w+ \/\w/g)).toEqual(['answer to PUT /a', 'answer to GET /b', 'answer to GET /c']);
+    client.destroy();
+    await proxy.stop();
+
+    // and the capture holds the three requests in order, each followed by its end of message
+    const reads = sink.records.flatMap((r) => decodeTrafficStream(r.value).subStream.flatMap((o) => ('read' in o ? [Buffer.from(o.read.data).toString()] : 'endOfMessageIndicator' in o ? ['EOM'] : [])));
+    expect(reads.join('|')).toMatch(/^PUT \/a[^|]*\|\{\}\|EOM\|GET \/b[^|]*\|EOM\|GET \/c[^|]*\|EOM$/);
+  });
+
+  it('forwards reads without waiting for the sink', async () => {
+    arrived.length = 0;
+    const sink = new GatedSink();
+    const { client, received } = await start(sink);
+
+    client.write('GET /d HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => received().includes('answer to GET /d'), 'the answer to a GET');
+
+    expect(arrived).toEqual(['GET /d']);
+    expect(sink.records).toEqual([]);
+  });
+});
