@@ -21,7 +21,10 @@ export interface ShardDocument {
   /** Mapping type, for indices created on 5.x (`_uid`). */
   type?: string;
   routing?: string;
-  /** The `_source` bytes exactly as stored (JSON for every index the tools write). */
+  /**
+   * The `_source` bytes exactly as stored (JSON for every index the tools write): a view into the
+   * decompressed chunk of documents it came from, which it keeps alive; copy it to keep it for long alone.
+   */
   source: Uint8Array;
   position: DocPosition;
 }

@@ -37,6 +37,7 @@ export interface WantedFields {
   source?: number;
 }
 
+/** `id` and `source` are views into the decompressed chunk the document came from, never reused for another chunk. */
 export interface RawStoredDocument {
   doc: number;
   id?: Uint8Array;
@@ -82,6 +83,8 @@ const INITIAL_WINDOW = 1 << 20;
 /**
  * A moving window over the file: chunks are decoded from memory, and the window grows when a chunk is
  * larger than it (a sliced multi-megabyte document), so memory stays bounded by the largest chunk.
+ * It moves on only when less than half of it is left ahead, so that each read brings half a window of
+ * chunks rather than one chunk (and a copy of the rest of the window with it).
  */
 class Window {
   bytes = new Uint8Array(0);
@@ -95,8 +98,8 @@ class Window {
 
   async fill(from: number, minimum: number): Promise<void> {
     const limit = this.source.byteLength - FOOTER_LENGTH;
+    if (from >= this.start && Math.min(limit, from + Math.max(minimum, this.size / 2)) <= this.end) return;
     const end = Math.min(limit, from + Math.max(minimum, this.size));
-    if (from >= this.start && end <= this.end) return;
     const keepFrom = Math.max(from, this.start);
     const kept = keepFrom < this.end ? this.bytes.subarray(keepFrom - this.start) : new Uint8Array(0);
     const readFrom = Math.max(from, this.end);
@@ -133,11 +136,10 @@ export async function* readStoredDocuments(
   const verifyWhole = toDoc >= maxDoc;
   let numStoredFields = new Int32Array(128);
   let lengths = new Int32Array(128);
-  let data = new Uint8Array(64 * 1024);
   let docBase = 0;
   while (docBase < maxDoc && docBase < toDoc) {
     // Decode one chunk from the window, growing it until the whole chunk fits.
-    let decoded: { chunkDocs: number; total: number; next: number } | undefined;
+    let decoded: { chunkDocs: number; data: Uint8Array; next: number } | undefined;
     for (;;) {
       await window.fill(position, 0);
       const input = new DataInput(window.bytes, fdt.name, position - window.start, format.lucene90);
@@ -165,13 +167,15 @@ export async function* readStoredDocuments(
         }
         let total = 0;
         for (let i = 0; i < chunkDocs; i++) total += lengths[i];
-        if (data.length < total) data = new Uint8Array(Math.max(total, data.length * 2));
+        // A buffer per chunk: the documents' bytes are handed out as views into it, not copied one by one.
+        // Every decompressor fills exactly `total` bytes or throws, so it need not be zeroed first.
+        const data = Buffer.allocUnsafe(total);
         if (sliced) {
           for (let done = 0; done < total; done += format.chunkSize) decompress(input, Math.min(format.chunkSize, total - done), data, done);
         } else {
           decompress(input, total, data, 0);
         }
-        decoded = { chunkDocs, total, next: window.start + input.offset };
+        decoded = { chunkDocs, data, next: window.start + input.offset };
         break;
       } catch (error) {
         // Ran off the window: widen it and decode the chunk again, unless the window already reaches the end.
@@ -185,7 +189,7 @@ export async function* readStoredDocuments(
         throw error;
       }
     }
-    const { chunkDocs } = decoded;
+    const { chunkDocs, data } = decoded;
     if (docBase + chunkDocs > fromDoc) {
       const docInput = new DataInput(data, fdt.name, 0, format.lucene90);
       let offset = 0;
@@ -226,8 +230,8 @@ function readDocument(input: DataInput, doc: number, fieldCount: number, wanted:
       case 1: {
         const length = input.readVInt();
         const value = input.readBytes(length);
-        if (number === wanted.source) out.source = value.slice();
-        else if (number === wanted.id) out.id = value.slice();
+        if (number === wanted.source) out.source = value;
+        else if (number === wanted.id) out.id = value;
         else if (number === wanted.routing) out.routing = utf8.decode(value);
         else if (number === wanted.uid) out.uid = utf8.decode(value);
         break;
