@@ -40,10 +40,17 @@ type State =
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/(1\.[01])$/;
+
+/** `data[start, end)`, or `data` itself when that is all of it (the common case: a chunk that is one request). */
+function slice(data: Buffer, start: number, end: number): Buffer {
+  return start === 0 && end === data.length ? data : data.subarray(start, end);
+}
 
 export class RequestParser {
   #state: State = { at: 'head' };
-  #pending: Buffer = Buffer.alloc(0);
+  /** Bytes of a head or chunk-size line that is not complete yet. */
+  #pending?: Buffer;
   readonly #maxHeadBytes: number;
 
   constructor(maxHeadBytes = 64 * 1024) {
@@ -52,13 +59,14 @@ export class RequestParser {
 
   /** True between requests (nothing of a next request seen yet). */
   get idle(): boolean {
-    return this.#state.at === 'head' && this.#pending.length === 0;
+    return this.#state.at === 'head' && !this.#pending;
   }
 
   push(chunk: Uint8Array): ParseEvent[] {
     const events: ParseEvent[] = [];
-    let data = this.#pending.length ? Buffer.concat([this.#pending, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.#pending = Buffer.alloc(0);
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const data = this.#pending ? Buffer.concat([this.#pending, buffer]) : buffer;
+    this.#pending = undefined;
     let offset = 0;
     while (offset < data.length) {
       const state = this.#state;
@@ -69,12 +77,10 @@ export class RequestParser {
           this.#pending = Buffer.from(data.subarray(offset));
           break;
         }
-        const headBytes = data.subarray(offset, end + 4);
-        if (headBytes.length > this.#maxHeadBytes) throw new MalformedRequestError(`request head larger than ${this.#maxHeadBytes} bytes`, 431);
-        const head = parseHead(headBytes);
-        events.push({ kind: 'head', head, bytes: headBytes });
+        if (end + 4 - offset > this.#maxHeadBytes) throw new MalformedRequestError(`request head larger than ${this.#maxHeadBytes} bytes`, 431);
+        const { head, framing } = parseHead(data, offset, end + 4);
+        events.push({ kind: 'head', head, bytes: slice(data, offset, end + 4) });
         offset = end + 4;
-        const framing = bodyFraming(head);
         if (framing === 'chunked') this.#state = { at: 'chunk-size' };
         else if (framing > 0) this.#state = { at: 'length', remaining: framing };
         else events.push({ kind: 'end' });
@@ -82,7 +88,7 @@ export class RequestParser {
       }
       if (state.at === 'length' || state.at === 'chunk-data') {
         const take = Math.min(state.remaining, data.length - offset);
-        events.push({ kind: 'body', bytes: data.subarray(offset, offset + take) });
+        events.push({ kind: 'body', bytes: slice(data, offset, offset + take) });
         offset += take;
         state.remaining -= take;
         if (state.remaining === 0) {
@@ -95,7 +101,7 @@ export class RequestParser {
       }
       if (state.at === 'chunk-crlf') {
         const take = Math.min(state.remaining, data.length - offset);
-        events.push({ kind: 'body', bytes: data.subarray(offset, offset + take) });
+        events.push({ kind: 'body', bytes: slice(data, offset, offset + take) });
         offset += take;
         state.remaining -= take;
         if (state.remaining === 0) this.#state = { at: 'chunk-size' };
@@ -108,8 +114,8 @@ export class RequestParser {
         this.#pending = Buffer.from(data.subarray(offset));
         break;
       }
-      const line = data.subarray(offset, lineEnd).toString('latin1');
-      events.push({ kind: 'body', bytes: data.subarray(offset, lineEnd + 2) });
+      const line = data.toString('latin1', offset, lineEnd);
+      events.push({ kind: 'body', bytes: slice(data, offset, lineEnd + 2) });
       offset = lineEnd + 2;
       if (state.at === 'chunk-size') {
         const size = Number.parseInt(line.split(';')[0].trim(), 16);
@@ -120,47 +126,61 @@ export class RequestParser {
         events.push({ kind: 'end' });
       }
     }
-    data = Buffer.alloc(0);
     return events;
   }
 }
 
-function parseHead(bytes: Uint8Array): RequestHead {
-  const text = Buffer.from(bytes).toString('latin1');
-  const lines = text.slice(0, -4).split('\r\n');
-  const requestLine = lines[0];
-  const match = /^([A-Z]+) (\S+) HTTP\/(1\.[01])$/.exec(requestLine);
+/**
+ * Parses the head in `data[start, end)` (it ends with the blank line) in one pass over its lines, noting
+ * the headers that decide the body's framing on the way.
+ */
+function parseHead(data: Buffer, start: number, end: number): { head: RequestHead; framing: number | 'chunked' } {
+  const text = data.toString('latin1', start, end - 4);
+  let lineEnd = text.indexOf('\r\n');
+  if (lineEnd < 0) lineEnd = text.length;
+  const requestLine = text.slice(0, lineEnd);
+  const match = REQUEST_LINE.exec(requestLine);
   if (!match) {
     if (/^PRI \* HTTP\/2/.test(requestLine)) throw new MalformedRequestError('HTTP/2 is not supported; use HTTP/1.1', 501);
     throw new MalformedRequestError(`malformed request line "${requestLine.slice(0, 60)}"`, 400);
   }
   const headers: [string, string][] = [];
-  for (const line of lines.slice(1)) {
+  let encodings: string[] | undefined;
+  let lengths: string[] | undefined;
+  let at = lineEnd + 2;
+  while (at <= text.length) {
+    let next = text.indexOf('\r\n', at);
+    if (next < 0) next = text.length;
+    const line = text.slice(at, next);
     const colon = line.indexOf(':');
     const name = line.slice(0, colon);
     if (colon <= 0 || !TOKEN.test(name)) throw new MalformedRequestError(`malformed header line "${line.slice(0, 60)}"`, 400);
-    headers.push([name, line.slice(colon + 1).trim()]);
+    const value = line.slice(colon + 1).trim();
+    headers.push([name, value]);
+    if (name.length === 14 || name.length === 17) {
+      const lower = name.toLowerCase();
+      if (lower === 'content-length') (lengths ??= []).push(value);
+      else if (lower === 'transfer-encoding') (encodings ??= []).push(value);
+    }
+    at = next + 2;
   }
-  return { method: match[1], path: match[2], version: match[3], headers, firstLineLength: requestLine.length + 2, headersLength: bytes.length - requestLine.length - 2 };
-}
-
-function header(head: RequestHead, name: string): string[] {
-  return head.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+  const head = { method: match[1], path: match[2], version: match[3], headers, firstLineLength: requestLine.length + 2, headersLength: end - start - requestLine.length - 2 };
+  return { head, framing: bodyFraming(encodings, lengths) };
 }
 
 /** Body length, or 'chunked'; requests without either have no body. */
-function bodyFraming(head: RequestHead): number | 'chunked' {
-  const encoding = header(head, 'transfer-encoding').join(',').toLowerCase();
+function bodyFraming(encodings: string[] | undefined, lengths: string[] | undefined): number | 'chunked' {
+  const encoding = encodings ? encodings.join(',').toLowerCase() : '';
   if (encoding) {
     if (/(^|,)\s*chunked\s*$/.test(encoding)) return 'chunked';
     throw new MalformedRequestError(`unsupported transfer-encoding "${encoding}"`, 501);
   }
-  const lengths = header(head, 'content-length');
-  if (lengths.length === 0) return 0;
+  if (!lengths) return 0;
   if (new Set(lengths).size > 1 || !/^\d+$/.test(lengths[0])) throw new MalformedRequestError(`invalid content-length "${lengths.join(', ')}"`, 400);
   return Number(lengths[0]);
 }
 
 export function headerValue(head: RequestHead, name: string): string | undefined {
-  return header(head, name.toLowerCase())[0];
+  const lower = name.toLowerCase();
+  return head.headers.find(([n]) => n.toLowerCase() === lower)?.[1];
 }
