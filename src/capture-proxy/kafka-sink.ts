@@ -2,9 +2,11 @@
  * Capture records to Kafka (topic `logging-traffic-topic` by default), keyed by connection id so a
  * connection stays on one partition, acknowledged by every in-sync replica. Records of one connection are
  * sent one after another, in order. Kafka being down never blocks the proxy: a send that is not
- * acknowledged within the delivery timeout fails, and the next send tries again from scratch.
+ * acknowledged within the delivery timeout fails, and the next send tries again from scratch. Refused
+ * credentials and an untrusted broker certificate fail each send with a sentence saying which.
  */
-import { Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type Producer, type SASLOptions } from 'kafkajs';
+import { certificateRefusal } from '../common/tls-certificate-errors';
 import type { CaptureRecord } from './connection-capture';
 import type { CaptureSink } from './capture-sink';
 
@@ -15,6 +17,8 @@ export interface KafkaSinkOptions {
   topic: string;
   clientId: string;
   auth: KafkaAuth;
+  /** PEM CA certificates trusted for the brokers' TLS instead of the system ones (not with auth `none`). */
+  caCert?: string;
   deliveryTimeoutMs: number;
 }
 
@@ -56,6 +60,29 @@ export function sendGroups(records: CaptureRecord[], maxBytes = MAX_SEND_BYTES):
   return groups;
 }
 
+function tlsFor(options: KafkaSinkOptions): KafkaConfig['ssl'] {
+  if (options.auth.type === 'none') return false;
+  return options.caCert ? { ca: [options.caCert] } : true;
+}
+
+/** A failed connection as a sentence that names the brokers and, for credentials and certificates, the fix. */
+export function connectFailure(error: unknown, options: KafkaSinkOptions): Error {
+  const brokers = options.brokers.join(',');
+  const causes: unknown[] = [];
+  for (let e = error; e instanceof Error && causes.length < 8; e = e.cause) causes.push(e);
+  const refusedAuth = causes.find((e): e is Error => (e as Error).name === 'KafkaJSSASLAuthenticationError');
+  if (refusedAuth) {
+    const who = options.auth.type === 'scram-sha-512' ? `the SCRAM-SHA-512 credentials of user "${options.auth.username}"` : 'the credentials';
+    return new Error(`Kafka brokers ${brokers} refused ${who} (${refusedAuth.message})`, { cause: error });
+  }
+  const refused = certificateRefusal(error);
+  if (refused) {
+    const fix = refused.hostnameMismatch ? 'give the brokers under a name their certificate holds' : 'give its CA with --kafkaCaCertFile';
+    return new Error(`the TLS certificate of Kafka brokers ${brokers} is not trusted (${refused.reason}): ${fix}`, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 export class KafkaSink implements CaptureSink {
   readonly description: string;
   readonly #options: KafkaSinkOptions;
@@ -72,7 +99,7 @@ export class KafkaSink implements CaptureSink {
       const kafka = new Kafka({
         clientId: this.#options.clientId,
         brokers: this.#options.brokers,
-        ssl: auth.type !== 'none',
+        ssl: tlsFor(this.#options),
         sasl: await saslFor(auth),
         logLevel: logLevel.NOTHING,
         connectionTimeout: 3000,
@@ -80,7 +107,11 @@ export class KafkaSink implements CaptureSink {
         retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
       });
       const producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false, maxInFlightRequests: 5 });
-      await producer.connect();
+      try {
+        await producer.connect();
+      } catch (error) {
+        throw connectFailure(error, this.#options);
+      }
       return producer;
     })();
     this.#producer.catch(() => {

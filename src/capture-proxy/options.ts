@@ -34,6 +34,7 @@ const SPECS: Spec[] = [
   { name: 'enableMSKAuth', help: 'same as --kafkaAuthType msk-iam' },
   { name: 'kafkaUserName', arg: '<user>', help: 'SCRAM user' },
   { name: 'kafkaPassword', arg: '<password>', help: 'SCRAM password (prefer CAPTURE_PROXY_KAFKA_PASSWORD)' },
+  { name: 'kafkaCaCertFile', arg: '<file>', help: "PEM CA certificates to trust for Kafka's TLS (ssl, scram-sha-512, msk-iam) instead of the system ones" },
   { name: 'awsRegion', arg: '<region>', help: 'region for MSK IAM (default: AWS_REGION)' },
   { name: 'traceDirectory', arg: '<dir>', help: 'capture to a local file instead of Kafka (length-prefixed records)' },
   { name: 'noCapture', help: 'forward only, capture nothing' },
@@ -93,7 +94,10 @@ export interface ProxyConfig {
   listenHost: string;
   insecureDestination: boolean;
   tls?: { cert: Buffer; key: Buffer };
-  capture: { kind: 'kafka'; brokers: string[]; topic: string; clientId: string; auth: import('./kafka-sink').KafkaAuth } | { kind: 'file'; directory: string } | { kind: 'none' };
+  capture:
+    | { kind: 'kafka'; brokers: string[]; topic: string; clientId: string; auth: import('./kafka-sink').KafkaAuth; caCert?: string }
+    | { kind: 'file'; directory: string }
+    | { kind: 'none' };
   maxRecordBytes: number;
   flushIntervalMs: number;
   captureTimeoutMs: number;
@@ -108,6 +112,19 @@ function positiveInt(value: unknown, option: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new ProxyOptionsError(`--${option} must be a positive whole number, got "${value}"`);
   return n;
+}
+
+/** The CA file's PEM text, read now so a wrong path fails at start rather than at the first capture. */
+function kafkaCaCert(file: string, auth: import('./kafka-sink').KafkaAuth): string {
+  if (auth.type === 'none') throw new ProxyOptionsError('--kafkaCaCertFile needs a TLS connection to Kafka: --kafkaAuthType ssl, scram-sha-512 or msk-iam');
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ProxyOptionsError(`--kafkaCaCertFile: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ProxyOptionsError(`--kafkaCaCertFile: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return pem;
 }
 
 export function parseProxyOptions(raw: Record<string, unknown>): ProxyConfig {
@@ -144,7 +161,8 @@ export function parseProxyOptions(raw: Record<string, unknown>): ProxyConfig {
       if (!region) throw new ProxyOptionsError('MSK IAM authentication needs --awsRegion or AWS_REGION');
       auth = { type: 'msk-iam', region };
     } else throw new ProxyOptionsError(`--kafkaAuthType must be none, ssl, scram-sha-512 or msk-iam, got "${type}"`);
-    capture = { kind: 'kafka', brokers: String(raw.kafkaConnection).split(',').map((b) => b.trim()).filter(Boolean), topic: String(raw.kafkaTopic), clientId: String(raw.kafkaClientId), auth };
+    const caCert = raw.kafkaCaCertFile ? kafkaCaCert(String(raw.kafkaCaCertFile), auth) : undefined;
+    capture = { kind: 'kafka', brokers: String(raw.kafkaConnection).split(',').map((b) => b.trim()).filter(Boolean), topic: String(raw.kafkaTopic), clientId: String(raw.kafkaClientId), auth, ...(caCert ? { caCert } : {}) };
   }
   let tls: ProxyConfig['tls'];
   if (raw.sslCertChainFile || raw.sslKeyFile) {

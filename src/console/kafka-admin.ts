@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
+import { certificateRefusal } from '../common/tls-certificate-errors';
 import type { Section } from './config/services';
 import { ConsoleError } from './errors';
 import { servicesFile, type ConsoleIo } from './io';
@@ -98,8 +99,6 @@ interface KafkaJsError {
   name?: string;
   message?: string;
   type?: string;
-  /** The socket's error code, which kafkajs copies onto its connection errors (`SELF_SIGNED_CERT_IN_CHAIN`). */
-  code?: unknown;
   cause?: unknown;
 }
 
@@ -110,29 +109,12 @@ function causes(error: unknown): KafkaJsError[] {
   return chain;
 }
 
-// Node's codes for a broker certificate that does not chain to a trusted CA, or is not valid now.
-const UNTRUSTED_CERTIFICATE = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-]);
-const HOSTNAME_MISMATCH = 'ERR_TLS_CERT_ALTNAME_INVALID';
-
-/** The sentence for a certificate the console refused, or undefined when the failure is not one. */
-function certificateFailure(chain: KafkaJsError[], list: string): ConsoleError | undefined {
-  const refused = chain.find((e) => typeof e.code === 'string' && (UNTRUSTED_CERTIFICATE.has(e.code) || e.code === HOSTNAME_MISMATCH));
+/** The sentence for a broker certificate the console refused, or undefined when the failure is not one. */
+function certificateFailure(error: unknown, list: string): ConsoleError | undefined {
+  const refused = certificateRefusal(error);
   if (!refused) return undefined;
-  // kafkajs prefixes the socket's message with "Connection error: ", which would mislead here.
-  const reason = (refused.message ?? '').replace(/^Connection error: /, '');
-  const fix = refused.code === HOSTNAME_MISMATCH ? 'list the brokers under a name their certificate holds' : 'name the CA that signed it in kafka.scram.ca_cert_path (PEM)';
-  return new ConsoleError('MA_KAFKA_TLS', `the TLS certificate of the Kafka brokers ${list} is not trusted (${reason}): ${fix}`);
+  const fix = refused.hostnameMismatch ? 'list the brokers under a name their certificate holds' : 'name the CA that signed it in kafka.scram.ca_cert_path (PEM)';
+  return new ConsoleError('MA_KAFKA_TLS', `the TLS certificate of the Kafka brokers ${list} is not trusted (${refused.reason}): ${fix}`);
 }
 
 const UNREACHABLE = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound']);
@@ -150,7 +132,7 @@ export function kafkaFailure(error: unknown, brokers: string[]): ConsoleError {
   if (chain.some((e) => e.name === 'KafkaJSSASLAuthenticationError')) {
     return new ConsoleError('MA_KAFKA_AUTH', `the Kafka brokers ${list} refused the credentials: ${chain.find((e) => e.name === 'KafkaJSSASLAuthenticationError')?.message}`);
   }
-  const certificate = certificateFailure(chain, list);
+  const certificate = certificateFailure(error, list);
   if (certificate) return certificate;
   if (chain.some((e) => UNREACHABLE.has(e.name ?? ''))) return new ConsoleError('MA_KAFKA_UNREACHABLE', `cannot reach the Kafka brokers ${list} (${detail})`);
   const refused = chain.find((e) => e.type);
