@@ -6,12 +6,13 @@
  */
 import { ClusterClient, ClusterError } from '../cluster';
 import { backoffDelay, parseRetryAfter } from '../cluster/retry';
+import { bulkBody } from './bulk-body';
 
 export interface BulkDocument {
   index: string;
   id: string;
   routing?: string;
-  /** The `_source` as one line of JSON (no raw newline). */
+  /** The `_source` bytes as stored; raw line breaks become spaces in the bulk body. */
   source: Uint8Array;
 }
 
@@ -38,7 +39,6 @@ export interface BulkSinkOptions {
   now?: () => number;
 }
 
-const NEWLINE = Buffer.from('\n');
 const TRANSIENT_ITEM_STATUS = new Set([429, 502, 503, 504]);
 
 export class BulkSink {
@@ -87,8 +87,11 @@ export class BulkSink {
     }
   }
 
-  /** Indexes the documents; resolves when every one is indexed or rejected for good. */
-  async send(documents: BulkDocument[]): Promise<BulkOutcome> {
+  /**
+   * Indexes the documents; resolves when every one is indexed or rejected for good. `body`: their bulk
+   * body when the caller assembled it already (BulkBodyBuilder); retries build theirs from the documents.
+   */
+  async send(documents: BulkDocument[], body?: Buffer): Promise<BulkOutcome> {
     await this.#acquire();
     const started = this.#now();
     const outcome: BulkOutcome = { indexed: 0, bytes: 0, rejected: [], throttled: 0, latencyMs: 0 };
@@ -98,8 +101,9 @@ export class BulkSink {
         let retryAfter: number | undefined;
         let retry: BulkDocument[] = [];
         try {
+          const request = attempt === 1 && body ? body : bulkBody(pending);
           const response = await this.#client.request<BulkResponse>('POST', '/_bulk', {
-            body: bulkBody(pending),
+            body: request,
             contentType: 'application/x-ndjson',
             // Only what decides the outcome: the target serializes, and we parse, a fraction of the response.
             query: { filter_path: 'errors,items.*.status,items.*.error' },
@@ -153,27 +157,4 @@ interface BulkResponse {
 
 function describe(error: { type?: string; reason?: string } | undefined): string {
   return error ? `${error.type ?? 'error'}: ${error.reason ?? ''}`.trim() : 'rejected without a reason';
-}
-
-/** Action and source lines; sources are already single-line JSON, copied without parsing. */
-export function bulkBody(documents: BulkDocument[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const d of documents) {
-    const action: Record<string, string> = { _index: d.index, _id: d.id };
-    if (d.routing !== undefined) action.routing = d.routing;
-    parts.push(Buffer.from(`{"index":${JSON.stringify(action)}}\n`), Buffer.from(d.source.buffer, d.source.byteOffset, d.source.byteLength), NEWLINE);
-  }
-  return Buffer.concat(parts);
-}
-
-/**
- * `_source` as stored may span lines (pretty-printed by the client that wrote it). Raw newlines can only
- * sit between JSON tokens, never inside strings (JSON escapes them there), so they can be replaced by
- * spaces without changing the document.
- */
-export function singleLine(source: Uint8Array): Uint8Array {
-  if (source.indexOf(0x0a) < 0 && source.indexOf(0x0d) < 0) return source;
-  const copy = Buffer.from(source);
-  for (let i = 0; i < copy.length; i++) if (copy[i] === 0x0a || copy[i] === 0x0d) copy[i] = 0x20;
-  return copy;
 }

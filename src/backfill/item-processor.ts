@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { BACKFILL_METRICS } from '../metrics/names';
 import type { EmfEmitter } from '../metrics/emf';
 import type { DocPosition, ShardReader } from '../lucene';
-import { BulkSink, singleLine, type BulkDocument } from './bulk-sink';
+import { BulkBodyBuilder } from './bulk-body';
+import type { BulkDocument, BulkSink } from './bulk-sink';
 import type { FailedDocumentLog } from './failed-documents';
 import type { Lease } from './lease';
 
@@ -51,6 +52,14 @@ export async function processItem(context: ItemContext): Promise<ProcessResult> 
   let firstError: unknown;
   let checkpoints: Promise<void> = Promise.resolve();
 
+  // Backpressure: keep as many bulks in flight as the sink allows (it lowers that while the target
+  // throttles), and no more, so memory stays bounded by a few batches.
+  const backpressure = async () => {
+    for (let sending = inFlight.filter((b) => !b.done); sending.length >= sink.concurrency && !firstError; sending = inFlight.filter((b) => !b.done)) {
+      await Promise.race(sending.map((b) => b.promise));
+    }
+  };
+
   // Commits the position after the longest prefix of acknowledged batches, with their counts: progress
   // and position move together, so a worker killed at any moment leaves counts that match its position.
   const commitDone = async () => {
@@ -63,9 +72,10 @@ export async function processItem(context: ItemContext): Promise<ProcessResult> 
     if (next) await lease.checkpoint(next);
   };
 
-  const submit = (documents: BulkDocument[], next: DocPosition) => {
+  const submit = (builder: BulkBodyBuilder, next: DocPosition) => {
+    const { body, documents } = builder.finish();
     const batch: Batch = { documents, next, done: false };
-    batch.promise = sink.send(documents).then(
+    batch.promise = sink.send(documents, body).then(
       async (outcome) => {
         context.metrics.count(BACKFILL_METRICS.documentsMigrated, outcome.indexed);
         context.metrics.count(BACKFILL_METRICS.bytesMigrated, outcome.bytes, 'Bytes');
@@ -91,28 +101,28 @@ export async function processItem(context: ItemContext): Promise<ProcessResult> 
     inFlight.push(batch);
   };
 
-  let documents: BulkDocument[] = [];
-  let bytes = 0;
+  // Each batch's buffer is sized like the previous batch, so that it rarely has to grow.
+  let builder = new BulkBodyBuilder(Math.min(limits.maxBytes, INITIAL_BATCH_BYTES));
   let last: DocPosition | undefined;
   for await (const doc of reader.documents({ from, to: item.range.to })) {
     if (context.stopping() || lease.lost || firstError) break;
-    const source = singleLine(doc.source);
-    documents.push({ index: context.targetIndexFor(doc.type), id: doc.id, ...(doc.routing !== undefined ? { routing: doc.routing } : {}), source });
-    bytes += source.length + doc.id.length + 64;
+    const index = context.targetIndexFor(doc.type);
+    // A batch stays within maxBytes (a document larger than that goes alone).
+    if (last && builder.count > 0 && builder.byteLength + actionBytes(index, doc.id, doc.routing) + doc.source.length > limits.maxBytes) {
+      submit(builder, after(last));
+      builder = new BulkBodyBuilder(builder.byteLength);
+      await backpressure();
+    }
+    builder.add(index, doc.id, doc.routing, doc.source);
     last = doc.position;
-    if (documents.length >= limits.maxDocs || bytes >= limits.maxBytes) {
-      submit(documents, { segment: last.segment, doc: last.doc + 1 });
-      documents = [];
-      bytes = 0;
-      // Backpressure: keep as many bulks in flight as the sink allows (it lowers that while the target
-      // throttles), and no more, so memory stays bounded by a few batches.
-      for (let sending = inFlight.filter((b) => !b.done); sending.length >= sink.concurrency && !firstError; sending = inFlight.filter((b) => !b.done)) {
-        await Promise.race(sending.map((b) => b.promise));
-      }
+    if (builder.count >= limits.maxDocs) {
+      submit(builder, after(last));
+      builder = new BulkBodyBuilder(builder.byteLength);
+      await backpressure();
     }
   }
   const interrupted = context.stopping() || lease.lost || firstError !== undefined;
-  if (!interrupted && documents.length > 0 && last) submit(documents, { segment: last.segment, doc: last.doc + 1 });
+  if (!interrupted && builder.count > 0 && last) submit(builder, after(last));
   await Promise.all(inFlight.map((b) => b.promise));
   await checkpoints;
   if (firstError) throw firstError;
@@ -120,4 +130,16 @@ export async function processItem(context: ItemContext): Promise<ProcessResult> 
   if (lease.lost) return { outcome: 'lost' };
   if (interrupted) return { outcome: 'stopped' };
   return { outcome: 'completed' };
+}
+
+const INITIAL_BATCH_BYTES = 16 * 1024 * 1024;
+
+/** The position right after a document: where the next batch, or a resumed worker, starts. */
+function after(position: DocPosition): DocPosition {
+  return { segment: position.segment, doc: position.doc + 1 };
+}
+
+/** Bytes of a document's action line, near enough to keep a batch within its byte limit. */
+function actionBytes(index: string, id: string, routing: string | undefined): number {
+  return 40 + index.length + id.length + (routing === undefined ? 0 : routing.length + 12);
 }

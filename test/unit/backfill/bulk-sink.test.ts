@@ -7,7 +7,8 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { ClusterClient, ClusterError } from '../../../src/cluster';
-import { BulkSink, bulkBody, singleLine, type BulkDocument } from '../../../src/backfill/bulk-sink';
+import { BulkBodyBuilder } from '../../../src/backfill/bulk-body';
+import { BulkSink, type BulkDocument } from '../../../src/backfill/bulk-sink';
 
 interface Action {
   index: { _index: string; _id: string; routing?: string };
@@ -82,43 +83,6 @@ function recordingSleep(): { delays: number[]; sleep: (ms: number) => Promise<vo
   return { delays, sleep: (ms) => (delays.push(ms), Promise.resolve()) };
 }
 
-describe('bulkBody', () => {
-  it('writes one action line and the raw _source bytes per document, with routing only when present', () => {
-    // GIVEN a document with routing and one without, sources kept as bytes
-    const body = bulkBody([
-      { index: 'logs', id: 'a"1', routing: 'tenant-7', source: Buffer.from('{"msg":"hi"}') },
-      { index: 'logs', id: 'b', source: Buffer.from('{"n":1}') },
-    ]);
-
-    // THEN the NDJSON is exactly the actions plus the untouched sources
-    expect(body.toString('utf8')).toBe('{"index":{"_index":"logs","_id":"a\\"1","routing":"tenant-7"}}\n{"msg":"hi"}\n{"index":{"_index":"logs","_id":"b"}}\n{"n":1}\n');
-  });
-
-  it('copies sources that are views into a larger buffer without their neighbours', () => {
-    const backing = Buffer.from('xxx{"v":1}yyy');
-    const body = bulkBody([{ index: 'i', id: '1', source: backing.subarray(3, 10) }]);
-    expect(body.toString('utf8').split('\n')[1]).toBe('{"v":1}');
-  });
-});
-
-describe('singleLine', () => {
-  it('turns a pretty-printed _source with raw newlines into one line that parses to the same document', () => {
-    // GIVEN a source stored with raw CR/LF between tokens and an escaped newline inside a string
-    const stored = '\n\n\n{\r\n  "title": "This doc will not be changed\\nIt has multiple lines",\n  "n": 1\n}\n\n';
-    const line = singleLine(Buffer.from(stored));
-
-    // THEN no raw line break is left, and the parsed value (escaped newline included) is unchanged
-    expect(Buffer.from(line).includes(0x0a)).toBe(false);
-    expect(Buffer.from(line).includes(0x0d)).toBe(false);
-    expect(JSON.parse(Buffer.from(line).toString('utf8'))).toEqual(JSON.parse(stored));
-  });
-
-  it('returns a single-line source as it is, without copying', () => {
-    const source = Buffer.from('{"a":1}');
-    expect(singleLine(source)).toBe(source);
-  });
-});
-
 describe('BulkSink', () => {
   it('indexes every document and reports counts and bytes', async () => {
     respond = allIndexed;
@@ -160,6 +124,30 @@ describe('BulkSink', () => {
 
     expect(seen.map((b) => b.actions.map((a) => a.index._id))).toEqual([['b0', 'b1', 'b2', 'b3'], ['b1', 'b3']]);
     expect(outcome).toMatchObject({ indexed: 4, throttled: 2, rejected: [] });
+  });
+
+  it('sends the body assembled with the batch, and a body of only the throttled documents on retry', async () => {
+    // GIVEN a batch assembled by BulkBodyBuilder, and a target whose first answer throttles the 1st document
+    const builder = new BulkBodyBuilder(0);
+    for (let n = 0; n < 3; n++) builder.add('books', `c${n}`, n === 0 ? 'r0' : undefined, Buffer.from(JSON.stringify({ n })));
+    const { body, documents } = builder.finish();
+    let calls = 0;
+    respond = (bulk, res) => {
+      if (calls++ > 0) return allIndexed(bulk, res);
+      json(res, 200, { errors: true, items: bulk.actions.map((a, i) => ({ index: { _id: a.index._id, status: i === 0 ? 429 : 201 } })) });
+    };
+    const sink = new BulkSink(client, { maxConcurrency: 2, sleep: recordingSleep().sleep });
+
+    // WHEN it is sent with its body
+    const outcome = await sink.send(documents, body);
+
+    // THEN the target saw the whole batch, then the throttled document alone with its routing
+    expect(seen.map((b) => b.actions)).toEqual([
+      [{ index: { _index: 'books', _id: 'c0', routing: 'r0' } }, { index: { _index: 'books', _id: 'c1' } }, { index: { _index: 'books', _id: 'c2' } }],
+      [{ index: { _index: 'books', _id: 'c0', routing: 'r0' } }],
+    ]);
+    expect(seen[1].sources).toEqual([{ n: 0 }]);
+    expect(outcome).toMatchObject({ indexed: 3, throttled: 1, rejected: [] });
   });
 
   it('reports documents the target rejects for good, with the reason, without re-sending them', async () => {
