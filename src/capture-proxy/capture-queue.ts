@@ -5,6 +5,9 @@
  * thousand. A connection never has two sends in flight, so a send that fails (or is retried inside the
  * client) can never land after a later record of the same connection. Only mutating requests wait, through
  * `durable`; everything else is fire and forget, and a failed send is counted, never thrown at the caller.
+ * The queue also keeps the budget of captured bytes not yet stored (queued, in flight, or in records the
+ * connections are still writing), so that mutating requests can stop reading bodies while Kafka catches up
+ * (`full`, `room`) instead of the proxy's memory growing with every byte clients send.
  */
 import type { CaptureRecord } from './connection-capture';
 import type { CaptureSink } from './capture-sink';
@@ -32,6 +35,8 @@ export interface CaptureQueueOptions {
   maxInFlight: number;
   /** Bytes of records one send takes before the next connection waits for another send (one record always fits). */
   maxSendBytes: number;
+  /** Bytes captured and not yet stored above which the queue is `full`. */
+  maxHeldBytes: number;
   onSent: (records: number) => void;
   onLost: (records: number, error: Error) => void;
 }
@@ -43,9 +48,36 @@ export class CaptureQueue {
   #inFlight = 0;
   #scheduled = false;
   readonly #flush = () => this.#sendReady();
+  /** Bytes of records queued or in flight. */
+  #queuedBytes = 0;
+  /** Bytes of records the connections are still writing, as they report them. */
+  #partialBytes = 0;
+  #roomWaiters: (() => void)[] = [];
 
   constructor(options: CaptureQueueOptions) {
     this.#options = options;
+  }
+
+  /** More captured bytes are held than the budget allows. */
+  get full(): boolean {
+    return this.#queuedBytes + this.#partialBytes > this.#options.maxHeldBytes;
+  }
+
+  /** Resolves once the bytes held are back under three quarters of the budget. */
+  room(): Promise<void> {
+    if (!this.full) return Promise.resolve();
+    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  }
+
+  /** A connection's unfinished record grew (or, flushed, shrank) by `delta` bytes. */
+  partial(delta: number): void {
+    this.#partialBytes += delta;
+    if (delta < 0) this.#wakeIfRoom();
+  }
+
+  #wakeIfRoom(): void {
+    if (this.#roomWaiters.length === 0 || this.#queuedBytes + this.#partialBytes > this.#options.maxHeldBytes * 0.75) return;
+    for (const resolve of this.#roomWaiters.splice(0)) resolve();
   }
 
   add(connection: QueuedConnection, records: readonly CaptureRecord[]): void {
@@ -53,6 +85,7 @@ export class CaptureQueue {
     for (const record of records) {
       connection.records.push(record);
       connection.bytes += record.value.byteLength;
+      this.#queuedBytes += record.value.byteLength;
     }
     if (!connection.inFlight && !connection.ready) {
       connection.ready = true;
@@ -87,8 +120,10 @@ export class CaptureQueue {
   async #send(connections: QueuedConnection[]): Promise<void> {
     this.#inFlight++;
     const records: CaptureRecord[] = [];
+    let bytes = 0;
     for (const connection of connections) {
       for (const record of connection.records) records.push(record);
+      bytes += connection.bytes;
       connection.flightWaiters = connection.waiters;
       connection.waiters = [];
       connection.records = [];
@@ -105,6 +140,8 @@ export class CaptureQueue {
       this.#options.onLost(records.length, failure);
     }
     this.#inFlight--;
+    this.#queuedBytes -= bytes;
+    this.#wakeIfRoom();
     for (const connection of connections) {
       connection.inFlight = false;
       const waiters = connection.flightWaiters;

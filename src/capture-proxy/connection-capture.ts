@@ -45,6 +45,11 @@ export class ConnectionCapture {
     return this.#writer.observations > 0;
   }
 
+  /** Bytes of the record being written (not yet returned by a call). */
+  get pendingBytes(): number {
+    return this.#writer.size;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

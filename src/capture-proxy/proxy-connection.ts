@@ -55,6 +55,8 @@ export class ProxyConnection {
   #clientEnded = false;
   #clientClosed = false;
   #finished = false;
+  /** Bytes of the capture's unfinished record last reported to the queue's budget. */
+  #partialReported = 0;
 
   constructor(client: Socket, host: ConnectionHost, capture?: ConnectionCapture, queued?: QueuedConnection) {
     this.client = client;
@@ -69,8 +71,28 @@ export class ProxyConnection {
     client.on('close', this.#onClientClose);
   }
 
+  /** Queues the records a capture call completed, and reports the unfinished record's size to the budget. */
   #send(records: readonly CaptureRecord[]): void {
-    if (records.length > 0) this.#host.queue!.add(this.queued!, records);
+    const queue = this.#host.queue!;
+    // Records first: bytes moving from the unfinished record into the queue never look like room freed.
+    if (records.length > 0) queue.add(this.queued!, records);
+    const partial = this.capture!.pendingBytes;
+    if (partial !== this.#partialReported) {
+      queue.partial(partial - this.#partialReported);
+      this.#partialReported = partial;
+    }
+  }
+
+  /** Sends what the capture holds as a record (the timer's flush). */
+  flushCapture(): void {
+    if (this.capture?.hasPending) this.#send(this.capture.flush());
+  }
+
+  /** Queues the capture's close record, once; resolves when it is stored (never rejects). */
+  closeCapture(): Promise<void> | undefined {
+    if (!this.capture || this.capture.closed) return undefined;
+    this.#send(this.capture.close());
+    return this.#host.queue!.durable(this.queued!).catch(() => undefined);
   }
 
   readonly #onClientData = (chunk: Buffer): void => {
@@ -192,7 +214,21 @@ export class ProxyConnection {
         if (request.mutating) return this.#holdThenForward(request, parts, events, i + 1);
       }
     }
-    return this.#forward(parts);
+    const forwarded = this.#forward(parts);
+    const room = this.#roomForBody();
+    return forwarded && room ? Promise.all([forwarded, room]).then(() => undefined) : (forwarded ?? room);
+  }
+
+  /**
+   * In the body of a captured mutating request, with more captured bytes held than the budget allows: sends
+   * what this connection holds and reads no more of the body until the queue has room. The request waits
+   * for its capture anyway, so this only moves the waiting from the proxy's memory to the client's socket.
+   */
+  #roomForBody(): Promise<void> | undefined {
+    const current = this.#current;
+    if (!current || !current.mutating || current.suppressed || !this.capture || !this.#host.queue!.full) return undefined;
+    this.#send(this.capture.flush());
+    return this.#host.queue!.room();
   }
 
   /** Holds the bytes that complete a mutating request until its capture (and all before it) is durable. */

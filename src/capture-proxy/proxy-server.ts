@@ -33,6 +33,11 @@ export interface ProxyOptions {
   suppressHeaderMatches: [string, RegExp][];
   redactAuthorization: boolean;
   maxHeadBytes: number;
+  /**
+   * Captured bytes not yet stored above which mutating requests stop reading their bodies until Kafka catches up.
+   * @default 64 MiB, or 8 records of `maxRecordBytes` if that is more
+   */
+  maxHeldCaptureBytes?: number;
   metrics: EmfEmitter;
   log: Logger;
 }
@@ -47,6 +52,8 @@ export interface ProxyStats {
 /** Sends to the sink at the same time, and bytes of records one of them takes before the next one starts. */
 const SENDS_IN_FLIGHT = 4;
 const SEND_BYTES = 1 << 20;
+/** Enough captured bytes in waiting for several records of the largest size, few enough to bound the memory. */
+const HELD_BYTES = 64 << 20;
 
 export class CaptureProxy {
   readonly #options: ProxyOptions;
@@ -66,6 +73,7 @@ export class CaptureProxy {
         sink,
         maxInFlight: SENDS_IN_FLIGHT,
         maxSendBytes: SEND_BYTES,
+        maxHeldBytes: options.maxHeldCaptureBytes ?? Math.max(HELD_BYTES, 8 * options.maxRecordBytes),
         onSent: (records) => {
           this.stats.recordsSent += records;
           options.metrics.count(CAPTURE_METRICS.records, records);
@@ -121,19 +129,16 @@ export class CaptureProxy {
   }
 
   #flushAll(): void {
-    for (const { capture, queued } of this.#connections) {
-      if (capture?.hasPending) this.#queue!.add(queued!, capture.flush());
-    }
+    for (const connection of this.#connections) connection.flushCapture();
     this.#options.metrics.flush();
   }
 
   readonly #closing = new Set<Promise<void>>();
 
   /** Queues a connection's close record once; `stop` waits for these before closing the sink. */
-  #closeCapture({ capture, queued }: ProxyConnection): void {
-    if (!capture || capture.closed) return;
-    this.#queue!.add(queued!, capture.close());
-    const sent = this.#queue!.durable(queued!).catch(() => undefined);
+  #closeCapture(connection: ProxyConnection): void {
+    const sent = connection.closeCapture();
+    if (!sent) return;
     this.#closing.add(sent);
     void sent.then(() => this.#closing.delete(sent));
   }

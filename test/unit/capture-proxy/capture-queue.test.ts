@@ -19,10 +19,10 @@ class ManualSink implements CaptureSink {
 const record = (key: string, bytes = 10): CaptureRecord => ({ key, value: new Uint8Array(bytes), last: false });
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-function setup(maxInFlight = 4, maxSendBytes = 1 << 20) {
+function setup(maxInFlight = 4, maxSendBytes = 1 << 20, maxHeldBytes = 1 << 30) {
   const sink = new ManualSink();
   const counts = { sent: 0, lost: 0 };
-  const queue = new CaptureQueue({ sink, maxInFlight, maxSendBytes, onSent: (n) => (counts.sent += n), onLost: (n) => (counts.lost += n) });
+  const queue = new CaptureQueue({ sink, maxInFlight, maxSendBytes, maxHeldBytes, onSent: (n) => (counts.sent += n), onLost: (n) => (counts.lost += n) });
   return { sink, counts, queue };
 }
 
@@ -120,5 +120,41 @@ describe('CaptureQueue', () => {
     sink.sends[0].resolve();
     await nextTurn();
     expect(sink.sends.map((s) => s.keys)).toEqual([['c0'], ['c1'], ['c2'], ['c3']]);
+  });
+
+  it('is full while more bytes are held than the budget, counting records still being written, until sends bring it under three quarters', async () => {
+    // GIVEN a budget of 1,000 bytes
+    const { sink, queue } = setup(4, 1 << 20, 1000);
+    const [a, b] = [new QueuedConnection(), new QueuedConnection()];
+
+    // WHEN 600 bytes are queued and another connection writes 500 bytes of a record
+    queue.add(a, [record('a1', 600)]);
+    queue.partial(500);
+    let room = false;
+    void queue.room().then(() => (room = true));
+    await nextTurn();
+
+    // THEN the queue is full until enough is stored: 1,100 held, then 500 after the send, under 750
+    expect(queue.full).toBe(true);
+    expect(room).toBe(false);
+    queue.add(b, [record('b1', 500)]);
+    queue.partial(-500);
+    await nextTurn();
+    expect(queue.full).toBe(true);
+    expect(room).toBe(false);
+    sink.sends[0].resolve();
+    await nextTurn();
+    expect(queue.full).toBe(false);
+    expect(room).toBe(true);
+    await expect(queue.room()).resolves.toBeUndefined();
+  });
+
+  it('frees the budget of a failed send too', async () => {
+    const { sink, queue } = setup(4, 1 << 20, 100);
+    queue.add(new QueuedConnection(), [record('a1', 200)]);
+    const room = queue.room();
+    await nextTurn();
+    sink.sends[0].reject(new Error('broker gone'));
+    await expect(room).resolves.toBeUndefined();
   });
 });

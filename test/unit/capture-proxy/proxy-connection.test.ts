@@ -61,7 +61,7 @@ describe('proxy connection', () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
-  async function start(sink: CaptureSink): Promise<{ proxy: CaptureProxy; client: Socket; received: () => string }> {
+  async function start(sink: CaptureSink, maxHeldCaptureBytes?: number): Promise<{ proxy: CaptureProxy; client: Socket; received: () => string }> {
     const proxy = new CaptureProxy({
       listenPort: 0,
       listenHost: '127.0.0.1',
@@ -76,6 +76,7 @@ describe('proxy connection', () => {
       suppressHeaderMatches: [],
       redactAuthorization: false,
       maxHeadBytes: 8192,
+      ...(maxHeldCaptureBytes ? { maxHeldCaptureBytes } : {}),
       metrics: new EmfEmitter({ stage: 'test', component: 'captureProxy' }, { write: () => undefined }),
       log: pino({ level: 'silent' }),
     });
@@ -129,4 +130,29 @@ describe('proxy connection', () => {
     expect(arrived).toEqual(['GET /d']);
     expect(sink.records).toEqual([]);
   });
+
+  it('stops reading a mutating body while the captured bytes waiting for the sink are over the budget', async () => {
+    // GIVEN a budget of 256 KiB and a sink that stores nothing yet
+    arrived.length = 0;
+    const sink = new GatedSink();
+    const { client, received } = await start(sink, 256 * 1024);
+    const body = Buffer.alloc(32 << 20, 'b');
+
+    // WHEN a client sends a 32 MiB PUT
+    client.write(`PUT /big HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length}\r\n\r\n`);
+    client.write(body);
+    await new Promise((r) => setTimeout(r, 500));
+
+    // THEN most of the body is still with the client (the proxy took the budget and what socket buffers hold),
+    // and once the sink stores, the whole request reaches the origin and is captured byte for byte
+    expect(client.writableLength).toBeGreaterThan(16 << 20);
+    sink.release();
+    await until(() => received().includes('answer to PUT /big'), 'the answer to the PUT');
+    expect(arrived).toEqual(['PUT /big']);
+    await until(() => sink.records.length > 0 && client.writableLength === 0, 'the capture');
+    client.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const captured = sink.records.reduce((sum, r) => sum + decodeTrafficStream(r.value).subStream.reduce((n, o) => n + ('read' in o ? o.read.data.length : 'readSegment' in o ? o.readSegment.data.length : 0), 0), 0);
+    expect(captured).toBeGreaterThanOrEqual(body.length);
+  }, 30_000);
 });
