@@ -44,6 +44,8 @@ const TAG_END_OF_MESSAGE = 0x7a;
 
 /** Most bytes an observation adds besides its data: sub-stream tag and length, timestamp, capture tag and lengths. */
 export const MAX_OBSERVATION_OVERHEAD = 1 + 5 + (1 + 1 + 1 + 8 + 1 + 5) + (2 + 5) + (1 + 5);
+/** Data at least this large is kept by reference until the record is finished, rather than copied as it comes. */
+export const REFERENCE_BYTES = 2048;
 /** Most bytes the fields after the observations take, beyond the node id itself. */
 const MAX_TRAILER_OVERHEAD = 1 + 5 + (1 + 5) + (1 + 5) + 2;
 
@@ -101,8 +103,14 @@ export interface RecordEnd {
 export class TrafficStreamWriter {
   readonly #connectionIdField: Buffer;
   readonly #nodeIdField: Buffer;
+  /** Where small bytes (field tags, lengths, small data) are written; `#at` is the write position. */
   #buffer?: Buffer;
-  #length = 0;
+  #at = 0;
+  /** Start in `#buffer` of the bytes not yet in `#sealed`. */
+  #segmentStart = 0;
+  /** The record so far, in order, before `#buffer[#segmentStart, #at)`: filled buffers and large data, uncopied. */
+  #sealed: Uint8Array[] = [];
+  #sealedBytes = 0;
   #observations = 0;
   /**
    * Starting size of the next record's buffer: the size of the last one (up to 16 KiB), so steady small traffic
@@ -125,26 +133,38 @@ export class TrafficStreamWriter {
 
   /** Bytes the observations written so far take. */
   get size(): number {
-    return this.#buffer ? this.#length - this.#connectionIdField.length : 0;
+    return this.#buffer ? this.#sealedBytes + this.#at - this.#segmentStart - this.#connectionIdField.length : 0;
   }
 
   get observations(): number {
     return this.#observations;
   }
 
+  /**
+   * Small data is copied in; data of `REFERENCE_BYTES` or more is kept by reference until `finish`, which then
+   * copies it once into the record (the caller must not change it meanwhile; socket chunks are never reused).
+   */
   data(kind: DataKind, timeMs: number, data: Uint8Array): void {
     const { tag, dataTag } = DATA_KINDS[kind];
     const inner = data.length > 0 ? 1 + varintSize(data.length) + data.length : 0;
-    let at = this.#begin(timeMs, 1 + varintSize(inner) + inner);
+    const referenced = data.length >= REFERENCE_BYTES;
+    let at = this.#begin(timeMs, 1 + varintSize(inner) + inner, referenced ? data.length : 0);
     const buffer = this.#buffer!;
     buffer[at++] = tag;
     at = writeVarint(buffer, at, inner);
     if (inner > 0) {
       buffer[at++] = dataTag;
       at = writeVarint(buffer, at, data.length);
+      if (referenced) {
+        this.#at = at;
+        this.#seal();
+        this.#sealed.push(data);
+        this.#sealedBytes += data.length;
+        return;
+      }
       buffer.set(data, at);
     }
-    this.#length = at + data.length;
+    this.#at = at + data.length;
   }
 
   empty(kind: EmptyKind, timeMs: number): void {
@@ -153,7 +173,7 @@ export class TrafficStreamWriter {
     const buffer = this.#buffer!;
     for (const byte of tag) buffer[at++] = byte;
     buffer[at++] = 0;
-    this.#length = at;
+    this.#at = at;
   }
 
   endOfMessage(timeMs: number, firstLineByteLength: number, headersByteLength: number): void {
@@ -165,7 +185,7 @@ export class TrafficStreamWriter {
     buffer[at++] = 0x08;
     at = writeInt32(buffer, at, firstLineByteLength);
     buffer[at++] = 0x10;
-    this.#length = writeInt32(buffer, at, headersByteLength);
+    this.#at = writeInt32(buffer, at, headersByteLength);
   }
 
   exception(timeMs: number, message: string): void {
@@ -180,7 +200,7 @@ export class TrafficStreamWriter {
       at = writeVarint(buffer, at, bytes);
       at += buffer.write(message, at, 'utf8');
     }
-    this.#length = at;
+    this.#at = at;
   }
 
   /** The record's bytes, with the fields after the observations; the writer starts a new record afterwards. */
@@ -188,7 +208,7 @@ export class TrafficStreamWriter {
     if (!this.#buffer) this.#start(0);
     const prior = end.priorRequestsReceived > 0 ? 1 + varintSize(end.priorRequestsReceived) : 0;
     const buffer = this.#ensure(1 + varintSize(end.index) + this.#nodeIdField.length + prior + (end.lastObservationWasUnterminatedRead ? 2 : 0));
-    let at = this.#length;
+    let at = this.#at;
     buffer[at++] = end.last ? TAG_LAST_NUMBER : TAG_NUMBER;
     at = writeVarint(buffer, at, end.index);
     at += this.#nodeIdField.copy(buffer, at);
@@ -200,11 +220,12 @@ export class TrafficStreamWriter {
       buffer[at++] = TAG_UNTERMINATED_READ;
       buffer[at++] = 1;
     }
-    const record = buffer.subarray(0, at);
-    this.#sizeHint = Math.min(Math.max(at, 256), 16 * 1024);
+    this.#at = at;
+    const record = this.#sealed.length === 0 ? buffer.subarray(this.#segmentStart, at) : this.#joined();
+    this.#sizeHint = Math.min(Math.max(record.length, 256), 16 * 1024);
     this.#buffer = undefined;
-    this.#length = 0;
-    this.#observations = 0;
+    this.#at = this.#segmentStart = this.#sealedBytes = this.#observations = 0;
+    this.#sealed = [];
     return record;
   }
 
@@ -212,13 +233,13 @@ export class TrafficStreamWriter {
    * Makes room for one observation whose capture field takes `captureBytes`, writes its sub-stream entry up to
    * and including the timestamp, and returns where the capture field goes.
    */
-  #begin(timeMs: number, captureBytes: number): number {
+  #begin(timeMs: number, captureBytes: number, referencedBytes = 0): number {
     const seconds = Math.floor(timeMs / 1000);
     const nanos = (timeMs % 1000) * 1_000_000;
     const ts = (seconds > 0 ? 1 + varintSize(seconds) : 0) + (nanos > 0 ? 1 + varintSize(nanos) : 0);
     const observation = 1 + varintSize(ts) + ts + captureBytes;
-    const buffer = this.#ensure(1 + varintSize(observation) + observation);
-    let at = this.#length;
+    const buffer = this.#ensure(1 + varintSize(observation) + observation - referencedBytes);
+    let at = this.#at;
     buffer[at++] = TAG_SUB_STREAM;
     at = writeVarint(buffer, at, observation);
     buffer[at++] = TAG_TS;
@@ -232,27 +253,48 @@ export class TrafficStreamWriter {
       at = writeVarint(buffer, at, nanos);
     }
     this.#observations++;
-    this.#length = at;
+    this.#at = at;
     return at;
   }
 
   #start(room: number): void {
     const size = Math.max(this.#sizeHint, this.#connectionIdField.length + room);
     this.#buffer = Buffer.allocUnsafe(size);
-    this.#length = this.#connectionIdField.copy(this.#buffer, 0);
+    this.#segmentStart = 0;
+    this.#at = this.#connectionIdField.copy(this.#buffer, 0);
   }
 
-  /** The buffer, grown so `bytes` more fit: doubling, but never past what a record may hold. */
+  /** Moves the bytes written to `#buffer` since the last seal into `#sealed`. */
+  #seal(): void {
+    if (this.#at > this.#segmentStart) {
+      this.#sealed.push(this.#buffer!.subarray(this.#segmentStart, this.#at));
+      this.#sealedBytes += this.#at - this.#segmentStart;
+    }
+    this.#segmentStart = this.#at;
+  }
+
+  /** `#buffer` with room for `bytes` more: a full buffer is sealed as it is (never copied) and a new one started. */
   #ensure(bytes: number): Buffer {
     if (!this.#buffer) {
       this.#start(bytes);
       return this.#buffer!;
     }
-    if (this.#length + bytes <= this.#buffer.length) return this.#buffer;
-    const needed = this.#length + bytes;
-    const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(this.#buffer.length * 2, this.#maxBytes)));
-    this.#buffer.copy(grown, 0, 0, this.#length);
-    this.#buffer = grown;
-    return grown;
+    if (this.#at + bytes <= this.#buffer.length) return this.#buffer;
+    this.#seal();
+    this.#buffer = Buffer.allocUnsafe(Math.max(bytes, Math.min(this.#buffer.length * 2, 64 * 1024)));
+    this.#at = this.#segmentStart = 0;
+    return this.#buffer;
+  }
+
+  /** The record in one piece: everything sealed and the rest of `#buffer`, copied once. */
+  #joined(): Buffer {
+    this.#seal();
+    const record = Buffer.allocUnsafe(this.#sealedBytes);
+    let at = 0;
+    for (const part of this.#sealed) {
+      record.set(part, at);
+      at += part.length;
+    }
+    return record;
   }
 }

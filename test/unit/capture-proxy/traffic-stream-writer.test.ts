@@ -57,6 +57,22 @@ describe('TrafficStreamWriter', () => {
     expect(Buffer.from(second).equals(Buffer.from(encodeTrafficStream({ connectionId: 'c', nodeId: 'n', priorRequestsReceived: 1, subStream: [{ ts: timestamp(T0), close: {} }], numberOfThisLastChunk: 2 })))).toBe(true);
   });
 
+  it('writes the same bytes when small and large data alternate across many buffers', () => {
+    // GIVEN thousands of small observations (several buffers' worth) around data large enough to be kept by reference
+    const writer = new TrafficStreamWriter('c', 'n', 1 << 20);
+    const expected: TrafficObservation[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const data = Buffer.alloc(i % 500 === 0 ? 5000 + i : 1 + (i % 40), i % 251);
+      writer.data(i % 2 ? 'write' : 'read', T0 + i, data);
+      expected.push({ ts: timestamp(T0 + i), ...(i % 2 ? { write: { data } } : { read: { data } }) } as TrafficObservation);
+    }
+    // WHEN the record is finished
+    const bytes = writer.finish({ index: 3, last: false, priorRequestsReceived: 2, lastObservationWasUnterminatedRead: false });
+    // THEN it is the schema encoder's record, byte for byte
+    const reference = encodeTrafficStream({ connectionId: 'c', nodeId: 'n', priorRequestsReceived: 2, subStream: expected, number: 3 });
+    expect(Buffer.from(bytes).equals(Buffer.from(reference))).toBe(true);
+  });
+
   it('leaves out what proto3 leaves out: zero timestamp fields, an empty message', () => {
     const writer = new TrafficStreamWriter('c', 'n', 4096);
     writer.exception(0, '');
