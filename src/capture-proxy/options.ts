@@ -53,7 +53,9 @@ function kebab(name: string): string {
 }
 
 export function envName(name: string): string {
-  return `CAPTURE_PROXY_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+  // An acronym stays one word: enableMSKAuth -> CAPTURE_PROXY_ENABLE_MSK_AUTH.
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2');
+  return `CAPTURE_PROXY_${words.toUpperCase()}`;
 }
 
 /** Aliases (kebab-case spellings and old names) rewritten to the canonical option before parsing. */

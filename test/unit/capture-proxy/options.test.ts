@@ -32,6 +32,8 @@ describe('capture proxy options', () => {
 
   it('reads every option from CAPTURE_PROXY_<NAME> environment variables', () => {
     expect(envName('traceDirectory')).toBe('CAPTURE_PROXY_TRACE_DIRECTORY');
+    expect(envName('enableMSKAuth')).toBe('CAPTURE_PROXY_ENABLE_MSK_AUTH');
+    expect(envName('kafkaCaCertFile')).toBe('CAPTURE_PROXY_KAFKA_CA_CERT_FILE');
     const config = parse([], {
       CAPTURE_PROXY_DESTINATION_URI: 'http://127.0.0.1:9200',
       CAPTURE_PROXY_LISTEN_PORT: '9300',
