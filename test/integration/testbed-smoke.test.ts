@@ -173,3 +173,21 @@ describe('S3-compatible server', () => {
     s3.destroy();
   });
 });
+
+describe('reindex from remote', () => {
+  it('copies an index of the Elasticsearch 7.10 source into the OpenSearch 2.19 target (the reindex module the test bed adds)', async () => {
+    // GIVEN three documents on the source
+    const index = `smoke-reindex-${randomUUID()}`;
+    for (const id of ['1', '2', '3']) expect((await call(endpoints.source, 'PUT', `/${index}/_doc/${id}?refresh=true`, { n: Number(id) })).status).toBe(201);
+
+    // WHEN the target reindexes them from the source
+    const reindex = await call(endpoints.target, 'POST', '/_reindex?wait_for_completion=true&refresh=true', { source: { remote: { host: endpoints.source }, index }, dest: { index } });
+
+    // THEN the target holds all three
+    expect(reindex.status).toBe(200);
+    expect(reindex.json).toMatchObject({ created: 3, failures: [] });
+    expect((await call(endpoints.target, 'GET', `/${index}/_count`)).json.count).toBe(3);
+    await call(endpoints.source, 'DELETE', `/${index}`);
+    await call(endpoints.target, 'DELETE', `/${index}`);
+  });
+});

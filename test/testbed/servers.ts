@@ -7,6 +7,7 @@ import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } 
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { installReindexModule } from './reindex-module';
 import { fetchArtifact, fetchClasspath, unpackZip } from './artifacts';
 import { findJdk, javaHome } from './java';
 import { freePort, type LaunchSpec } from './launcher';
@@ -85,6 +86,8 @@ interface SearchEngine {
   pathConfArgument?: boolean;
   /** The Java home to run on, looked up only when this server is started (default: the default Java). */
   java?: () => string;
+  /** Adds to the unpacked distribution what it lacks (once; the distribution folder is cached). */
+  complete?: (home: string) => Promise<void>;
 }
 
 function searchEngine(engine: SearchEngine): ServerDefinition {
@@ -94,6 +97,7 @@ function searchEngine(engine: SearchEngine): ServerDefinition {
     async prepare({ dir, repoDir }) {
       const java = (engine.java ?? javaHome)();
       const home = await unpackZip(await fetchArtifact(engine.coordinates, engine.zip), engine.folder);
+      await engine.complete?.(home);
       const [httpPort, transportPort] = [await freePort(), await freePort()];
       const config = join(dir, 'config');
       rmSync(config, { recursive: true, force: true });
@@ -154,7 +158,9 @@ export const opensearch219 = searchEngine({
   folder: 'opensearch-2.19.1',
   launcher: 'opensearch',
   confEnv: 'OPENSEARCH_PATH_CONF',
-  settings: (port) => [`transport.port: ${port}`],
+  // Reindex from remote, allowed from the loopback clusters only (the backfill benchmark compares against it).
+  settings: (port) => [`transport.port: ${port}`, 'reindex.remote.allowlist: ["127.0.0.1:*"]'],
+  complete: (home) => installReindexModule(home, '2.19.1'),
 });
 
 export const opensearch13 = searchEngine({
