@@ -3,7 +3,7 @@
  *   ours            a backfill-worker process reading the snapshot and bulk-indexing (peak RSS sampled)
  *   minimal loader  the same documents as pre-built bulk bodies sent with the same concurrency (the ceiling)
  *   elasticdump     copying the same index from the source cluster (installed into the cache on first use)
- * `_reindex` from remote is not measured: the test bed's OpenSearch distribution has no reindex module.
+ *   reindex remote  the target's own `_reindex` from the source cluster (the test bed adds the reindex module)
  *   npm run -s bench -- backfill          (BENCH_DOCS=… to change the size; BENCH_SKIP_ELASTICDUMP=1 to skip it)
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -90,7 +90,29 @@ async function ours(target: ClusterClient, targetUrl: string, location: string, 
   return { seconds, peakRssMb: Math.round(peakKb / 1024) };
 }
 
-async function elasticdump(source: ClusterClient, target: ClusterClient, sourceUrl: string, targetUrl: string): Promise<number> {
+/** The benchmark index restored on the source cluster, for the tools that copy from a live cluster. */
+async function restoreOnSource(source: ClusterClient): Promise<string> {
+  const repo = benchRepoName();
+  const from = 'bench-live-source';
+  await source.request('DELETE', `/${from}`, { expectStatus: [404] });
+  await source.request('POST', `/_snapshot/${repo}/snap/_restore`, { query: { wait_for_completion: true }, body: { indices: repo, rename_pattern: '.+', rename_replacement: from } });
+  return from;
+}
+
+/** Times a copy from the live source into a fresh target index and checks every document arrived. */
+async function timedCopy(target: ClusterClient, to: string, copy: () => Promise<void>): Promise<number> {
+  await recreate(target, to);
+  const started = performance.now();
+  await copy();
+  const seconds = (performance.now() - started) / 1000;
+  await target.request('POST', `/${to}/_refresh`);
+  const copied = await count(target, to);
+  if (copied !== BENCH_DOCS) throw new Error(`${to}: ${copied} of ${BENCH_DOCS} documents copied`);
+  await target.request('DELETE', `/${to}`);
+  return seconds;
+}
+
+function elasticdump(target: ClusterClient, from: string, sourceUrl: string, targetUrl: string): Promise<number> {
   const tools = join(testbedHome(), 'bench-tools');
   const bin = join(tools, 'node_modules', '.bin', 'elasticdump');
   if (!existsSync(bin)) {
@@ -98,20 +120,22 @@ async function elasticdump(source: ClusterClient, target: ClusterClient, sourceU
     process.stderr.write('bench: installing elasticdump into the cache (once)\n');
     execFileSync('npm', ['install', '--prefix', tools, '--no-audit', '--no-fund', 'elasticdump@6'], { stdio: 'inherit' });
   }
-  const repo = benchRepoName();
-  const from = 'bench-elasticdump-source';
-  await source.request('DELETE', `/${from}`, { expectStatus: [404] });
-  await source.request('POST', `/_snapshot/${repo}/snap/_restore`, { query: { wait_for_completion: true }, body: { indices: repo, rename_pattern: '.+', rename_replacement: from } });
   const to = 'bench-elasticdump';
-  await recreate(target, to);
-  const started = performance.now();
-  execFileSync(bin, [`--input=${sourceUrl}/${from}`, `--output=${targetUrl}/${to}`, '--type=data', '--limit=1000', '--quiet'], { stdio: 'inherit' });
-  const seconds = (performance.now() - started) / 1000;
-  const copied = await count(target, to);
-  if (copied !== BENCH_DOCS) throw new Error(`elasticdump copied ${copied} of ${BENCH_DOCS} documents`);
-  await source.request('DELETE', `/${from}`);
-  await target.request('DELETE', `/${to}`);
-  return seconds;
+  return timedCopy(target, to, async () => {
+    execFileSync(bin, [`--input=${sourceUrl}/${from}`, `--output=${targetUrl}/${to}`, '--type=data', '--limit=1000', '--quiet'], { stdio: 'inherit' });
+  });
+}
+
+/** The target's own `_reindex` from the remote source (scroll batches of 1,000, one slice: remote reindex cannot slice). */
+function reindexFromRemote(target: ClusterClient, from: string, sourceUrl: string): Promise<number> {
+  const to = 'bench-reindex-remote';
+  return timedCopy(target, to, async () => {
+    const answer = await target.request<{ created: number; failures: unknown[] }>('POST', '/_reindex', {
+      query: { wait_for_completion: true },
+      body: { source: { remote: { host: sourceUrl }, index: from, size: 1000 }, dest: { index: to } },
+    });
+    if (answer.body.failures.length > 0) throw new Error(`_reindex from remote reported ${answer.body.failures.length} failures`);
+  });
 }
 
 async function main(): Promise<void> {
@@ -129,7 +153,10 @@ async function main(): Promise<void> {
   mine.peakRssMb = Math.max(...mineRuns.map((r) => r.peakRssMb));
   const large = await ensureLargeDocumentSnapshot(endpoints.source, endpoints.repoDir);
   const largeRun = await ours(target, endpoints.target, large, 'bench-large-12x20mb', 12);
-  const dumpSeconds = process.env.BENCH_SKIP_ELASTICDUMP ? undefined : await elasticdump(source, target, endpoints.source, endpoints.target);
+  const from = await restoreOnSource(source);
+  const dumpSeconds = process.env.BENCH_SKIP_ELASTICDUMP ? undefined : await elasticdump(target, from, endpoints.source, endpoints.target);
+  const reindexSeconds = await reindexFromRemote(target, from, endpoints.source);
+  await source.request('DELETE', `/${from}`);
   const rate = (seconds: number) => Math.round(BENCH_DOCS / seconds);
   const result = {
     benchmark: 'backfill',
@@ -142,10 +169,11 @@ async function main(): Promise<void> {
     elasticdumpDocsPerSec: dumpSeconds === undefined ? null : rate(dumpSeconds),
     ratioToMinimalLoader: Number((loaderSeconds / mine.seconds).toFixed(2)),
     ratioToElasticdump: dumpSeconds === undefined ? null : Number((dumpSeconds / mine.seconds).toFixed(1)),
-    reindexFromRemote: 'not measured: the reindex module is not in the test bed distribution',
+    reindexFromRemoteDocsPerSec: rate(reindexSeconds),
+    ratioToReindexFromRemote: Number((reindexSeconds / mine.seconds).toFixed(1)),
   };
   process.stderr.write(
-    `\n  documents        ${BENCH_DOCS}\n  ours             ${result.oursDocsPerSec} docs/s, peak RSS ${result.oursPeakRssMb} MB (${result.oursPeakRssMbWith20MbDocuments} MB with 20 MB documents)\n  minimal loader   ${result.minimalLoaderDocsPerSec} docs/s → ours ×${result.ratioToMinimalLoader}\n  elasticdump      ${result.elasticdumpDocsPerSec ?? 'skipped'} docs/s → ours ×${result.ratioToElasticdump ?? '-'}\n\n`,
+    `\n  documents        ${BENCH_DOCS}\n  ours             ${result.oursDocsPerSec} docs/s, peak RSS ${result.oursPeakRssMb} MB (${result.oursPeakRssMbWith20MbDocuments} MB with 20 MB documents)\n  minimal loader   ${result.minimalLoaderDocsPerSec} docs/s → ours ×${result.ratioToMinimalLoader}\n  elasticdump      ${result.elasticdumpDocsPerSec ?? 'skipped'} docs/s → ours ×${result.ratioToElasticdump ?? '-'}\n  reindex remote   ${result.reindexFromRemoteDocsPerSec} docs/s → ours ×${result.ratioToReindexFromRemote}\n\n`,
   );
   process.stdout.write(JSON.stringify(result) + '\n');
   source.close();
