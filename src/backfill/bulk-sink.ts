@@ -102,21 +102,26 @@ export class BulkSink {
         let retry: BulkDocument[] = [];
         try {
           const request = attempt === 1 && body ? body : bulkBody(pending);
-          const response = await this.#client.request<BulkResponse>('POST', '/_bulk', {
+          const response = await this.#client.request<string>('POST', '/_bulk', {
             body: request,
             contentType: 'application/x-ndjson',
-            // Only what decides the outcome: the target serializes, and we parse, a fraction of the response.
+            // Only what decides the outcome: the target serializes, and we read, a fraction of the response.
             query: { filter_path: 'errors,items.*.status,items.*.error' },
             idempotent: false,
             expectStatus: [429],
+            rawBody: true,
           });
           if (response.status === 429) {
             outcome.throttled += pending.length;
             retry = pending;
             retryAfter = parseRetryAfter(response.headers['retry-after']);
             this.#throttled();
+          } else if (allSucceeded(response.body)) {
+            for (const document of pending) outcome.bytes += document.source.length;
+            outcome.indexed += pending.length;
+            this.#clean();
           } else {
-            response.body.items.forEach((item, i) => {
+            (JSON.parse(response.body) as BulkResponse).items.forEach((item, i) => {
               const result = Object.values(item)[0];
               const document = pending[i];
               if (result.status >= 200 && result.status < 300) {
@@ -153,6 +158,14 @@ export class BulkSink {
 
 interface BulkResponse {
   items: Record<string, { status: number; error?: { type?: string; reason?: string } }>[];
+}
+
+/**
+ * `errors: false` means every item succeeded, so the items (one per document) need not be parsed. The
+ * filtered response starts with it; any other shape is parsed in full.
+ */
+function allSucceeded(text: string): boolean {
+  return /^\{"errors":false[,}]/.test(text);
 }
 
 function describe(error: { type?: string; reason?: string } | undefined): string {

@@ -93,6 +93,18 @@ describe('BulkSink', () => {
     expect(seen[0].actions.map((a) => a.index._id)).toEqual(['b0', 'b1', 'b2']);
   });
 
+  it('reads the items of a response that is not filtered (errors not first) instead of trusting its start', async () => {
+    // GIVEN a target that ignores filter_path: "took" comes first, and the 2nd document is rejected
+    respond = (bulk, res) =>
+      json(res, 200, { took: 3, errors: true, items: bulk.actions.map((a, i) => ({ index: { _id: a.index._id, status: i === 1 ? 400 : 201, ...(i === 1 ? { error: { type: 'mapper_parsing_exception', reason: 'bad' } } : {}) } })) });
+    const sink = new BulkSink(client, { maxConcurrency: 2 });
+
+    const outcome = await sink.send(docs(3));
+
+    expect(outcome).toMatchObject({ indexed: 2, throttled: 0 });
+    expect(outcome.rejected.map((r) => [r.document.id, r.status, r.reason])).toEqual([['b1', 400, 'mapper_parsing_exception: bad']]);
+  });
+
   it('re-sends a whole bulk refused with 429, waiting at least Retry-After, and halves its concurrency', async () => {
     // GIVEN a target that refuses the first request with 429 and Retry-After: 2
     let calls = 0;
