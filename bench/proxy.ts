@@ -1,16 +1,17 @@
 /**
  * Capture-proxy overhead, side by side in one run: a loopback origin reached directly, through the capture
  * proxy recording to the test bed's Kafka, and through nginx as a plain reverse proxy; 1 and 200
- * connections; small GETs and 1 MB bulk POSTs. Load by wrk. Also the proxy's peak RSS, and its RSS with
- * 1,000 open connections (idle, then after one request each, which opens their upstream sockets), and how
- * many captures were lost. The proxy runs from this checkout's sources (through tsx, like this script), so
- * no build step stands between an edit and its measurement. nginx and wrk come from the system's packages
- * (installed with apt-get when missing and running as root).
+ * connections; small GETs and 1 MB bulk POSTs. Load by wrk. Also the proxy's peak RSS under that load, how
+ * many captures it lost, and the RSS of a fresh proxy with 1,000 open connections (idle, then after one
+ * request each, which opens their upstream sockets). The proxy is this checkout's sources compiled by tsc
+ * into the run's work folder and run as plain JavaScript, as the program ships (a TypeScript loader would
+ * add its own memory), without touching dist/. nginx and wrk come from the system's packages (installed
+ * with apt-get when missing and running as root).
  *   npm run -s bench -- proxy            (BENCH_SECONDS=… per run, default 5;
  *                                         BENCH_SCENARIOS=get-1,get-200 runs only those, for quick iterations)
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,53 @@ async function wrk(url: string, connections: number, script?: string, serverPid?
   const load: Load = { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0), p50Ms: parseLatency(out, '50%'), p99Ms: parseLatency(out, '99%') };
   if (serverPid && requests > 0 && Number.isFinite(cpu)) load.cpuUsPerRequest = Number(((cpu * 1e6) / requests).toFixed(1));
   return load;
+}
+
+/** Compiles the sources with tsc into `work` (dist/ stays as it is) and returns the proxy's entry point. */
+function compileProxy(work: string): string {
+  const root = join(__dirname, '..');
+  const out = join(work, 'build');
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', out], { stdio: 'pipe' });
+  } catch (error) {
+    // tsc still writes its output; type errors elsewhere in the repository need not stop a measurement.
+    process.stderr.write(`bench: tsc reported errors: ${String((error as { stdout?: Buffer }).stdout ?? '').split('\n')[0]}\n`);
+  }
+  const main = join(out, 'src/capture-proxy/main.js');
+  if (!existsSync(main)) throw new Error(`compiling the proxy produced no ${main}`);
+  symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
+  return main;
+}
+
+interface RunningProxy {
+  process: ReturnType<typeof spawn>;
+  port: number;
+  rssKb(): number;
+  /** Stops it; returns its peak RSS (sampled every 200 ms) in KB. */
+  stop(): number;
+}
+
+async function startProxy(program: string, originPort: number, kafka: string, topic: string): Promise<RunningProxy> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [program, '--destinationUri', `http://127.0.0.1:${originPort}`, '--listenPort', String(port), '--listenHost', '127.0.0.1', '--kafkaConnection', kafka, '--kafkaTopic', topic], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const rssKb = () => {
+    try {
+      return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(child.pid)], { encoding: 'utf8' }).trim()) || 0;
+    } catch {
+      return 0;
+    }
+  };
+  let peakKb = 0;
+  const sampler = setInterval(() => (peakKb = Math.max(peakKb, rssKb())), 200);
+  const stop = () => {
+    clearInterval(sampler);
+    peakKb = Math.max(peakKb, rssKb());
+    child.kill('SIGTERM');
+    return peakKb;
+  };
+  cleanups.push(stop);
+  await new Promise((r) => setTimeout(r, 2500));
+  return { process: child, port, rssKb, stop };
 }
 
 /** Opens up to `count` connections; resolves with those open after all have connected or `timeoutMs`. */
@@ -156,18 +204,11 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
   cleanups.push(() => nginx.kill('SIGTERM'), () => origin.close());
 
   // The capture proxy, recording to Kafka.
-  const proxyPort = await freePort();
-  const proxy = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../src/capture-proxy/main.ts'), '--destinationUri', `http://127.0.0.1:${originPort}`, '--listenPort', String(proxyPort), '--listenHost', '127.0.0.1', '--kafkaConnection', endpoints.kafka, '--kafkaTopic', `bench-${Date.now()}`], { stdio: ['ignore', 'ignore', 'ignore'] });
-  let peakKb = 0;
-  const sampler = setInterval(() => {
-    try {
-      peakKb = Math.max(peakKb, Number(execFileSync('ps', ['-o', 'rss=', '-p', String(proxy.pid)], { encoding: 'utf8' }).trim()) || 0);
-    } catch {
-      // not started yet
-    }
-  }, 200);
-  cleanups.push(() => clearInterval(sampler), () => proxy.kill('SIGTERM'));
-  await new Promise((r) => setTimeout(r, 2500));
+  const program = compileProxy(work);
+  const topic = `bench-${Date.now()}`;
+  const loaded = await startProxy(program, originPort, endpoints.kafka, topic);
+  const proxy = loaded.process;
+  const proxyPort = loaded.port;
 
   const bulk = join(work, 'bulk.lua');
   const line = '{"index":{"_index":"bench"}}\\n{"text":"' + 'x'.repeat(1000) + '"}\\n';
@@ -190,22 +231,22 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
     };
   }
 
-  // RSS with 1,000 open keep-alive connections: idle, then once each has made one request (and so has its
-  // upstream socket and capture state). Bounded: whatever is not open or answered in 10 s is left out.
+  const health = (await (await fetch(`${targets.proxy}__health`)).json()) as { capturesLost: number };
+  const peakKb = loaded.stop();
+
+  // RSS of a fresh proxy with 1,000 open keep-alive connections: idle, then once each has made one request
+  // (and so has its upstream socket and capture state). Bounded: what is not open or answered in 10 s is left out.
   process.stderr.write(`bench: 1,000 connections (at ${elapsed()})\n`);
-  const rssKb = () => Number(execFileSync('ps', ['-o', 'rss=', '-p', String(proxy.pid)], { encoding: 'utf8' }).trim());
-  const sockets = await openConnections(proxyPort, 1000, 10_000);
+  const fresh = await startProxy(program, originPort, endpoints.kafka, topic);
+  const sockets = await openConnections(fresh.port, 1000, 10_000);
   cleanups.push(() => sockets.forEach((s) => s.destroy()));
   await new Promise((r) => setTimeout(r, 1000));
-  const idleKb = rssKb();
+  const idleKb = fresh.rssKb();
   const answered = await oneRequestEach(sockets, 10_000);
   await new Promise((r) => setTimeout(r, 1000));
-  const activeKb = rssKb();
-  peakKb = Math.max(peakKb, idleKb, activeKb);
+  const activeKb = fresh.rssKb();
   sockets.forEach((s) => s.destroy());
-  const health = (await (await fetch(`${targets.proxy}__health`)).json()) as { capturesLost: number };
-  clearInterval(sampler);
-  proxy.kill('SIGTERM');
+  fresh.stop();
   nginx.kill('SIGTERM');
   origin.close();
 
