@@ -147,8 +147,8 @@ export class SegmentReader {
     return count;
   }
 
-  /** Stored documents [fromDoc, toDoc) with the fields the caller wants. */
-  async *storedDocuments(wanted: WantedFields, fromDoc: number, toDoc: number): AsyncGenerator<RawStoredDocument> {
+  /** Stored documents [fromDoc, toDoc) with the fields the caller wants, a chunk's documents at a time. */
+  async *storedDocuments(wanted: WantedFields, fromDoc: number, toDoc: number): AsyncGenerator<RawStoredDocument[]> {
     const fdt = await this.#open(`${this.name}.fdt`);
     const fdm = (await this.#has(`${this.name}.fdm`)) ? await this.#open(`${this.name}.fdm`) : undefined;
     const format = await readStoredFieldsFormat(fdt, fdm, this.commit.id);

@@ -7,7 +7,7 @@ import { CorruptIndexError, UnsupportedFormatError } from './errors';
 import { parseSegmentInfo } from './segment-info';
 import { latestSegmentsFile, parseSegmentInfos } from './segment-infos';
 import { SegmentReader } from './segment-reader';
-import type { WantedFields } from './stored-fields';
+import type { RawStoredDocument, WantedFields } from './stored-fields';
 import { decodeId, splitUid } from './uid';
 
 export interface DocPosition {
@@ -73,13 +73,22 @@ export async function openShard(dir: LuceneDirectory, segmentsFileName?: string)
         const fromDoc = range.from && i === first ? range.from.doc : 0;
         const toDoc = range.to && i === last ? range.to.doc : reader.maxDoc;
         if (reader.liveDocs === 0 || fromDoc >= toDoc) continue;
-        yield* segmentDocuments(reader, fromDoc, toDoc);
+        const { wanted, deleted } = await segmentFields(reader);
+        // One loop here rather than a generator per segment: every generator a document passes through
+        // costs an asynchronous step per document.
+        for await (const chunk of reader.storedDocuments(wanted, fromDoc, toDoc)) {
+          for (const raw of chunk) {
+            const doc = shardDocument(reader, raw, deleted);
+            if (doc) yield doc;
+          }
+        }
       }
     },
   };
 }
 
-async function* segmentDocuments(reader: SegmentReader, fromDoc: number, toDoc: number): AsyncGenerator<ShardDocument> {
+/** The numbers of the fields a document is made of, and which documents are deleted. */
+async function segmentFields(reader: SegmentReader): Promise<{ wanted: WantedFields; deleted: Uint8Array }> {
   const fields = await reader.fieldInfos();
   const wanted: WantedFields = {};
   for (const field of fields.values()) {
@@ -88,31 +97,33 @@ async function* segmentDocuments(reader: SegmentReader, fromDoc: number, toDoc: 
     else if (field.name === '_routing') wanted.routing = field.number;
     else if (field.name === '_source') wanted.source = field.number;
   }
-  const deleted = await reader.deletedDocs(fields);
-  for await (const raw of reader.storedDocuments(wanted, fromDoc, toDoc)) {
-    // Deleted versions and delete tombstones are not documents, nor are nested child documents (they store
-    // neither _source nor an id).
-    if (deleted[raw.doc]) continue;
-    if (raw.source === undefined) {
-      // A live document with an id but no _source was indexed with _source disabled or with OpenSearch's
-      // derived source (index.derived_source.enabled): the snapshot cannot give it back, and skipping it
-      // would lose it silently.
-      if (raw.id || raw.uid !== undefined) {
-        throw new UnsupportedFormatError(`${reader.dirName}, segment ${reader.name}`, `document ${raw.doc} without a stored _source (index with _source disabled or derived source)`, 'documents whose _source is stored');
-      }
-      continue;
+  return { wanted, deleted: await reader.deletedDocs(fields) };
+}
+
+/** The document a stored one stands for, or undefined when it is not a live document of its own. */
+function shardDocument(reader: SegmentReader, raw: RawStoredDocument, deleted: Uint8Array): ShardDocument | undefined {
+  // Deleted versions and delete tombstones are not documents, nor are nested child documents (they store
+  // neither _source nor an id).
+  if (deleted[raw.doc]) return undefined;
+  if (raw.source === undefined) {
+    // A live document with an id but no _source was indexed with _source disabled or with OpenSearch's
+    // derived source (index.derived_source.enabled): the snapshot cannot give it back, and skipping it
+    // would lose it silently.
+    if (raw.id || raw.uid !== undefined) {
+      throw new UnsupportedFormatError(`${reader.dirName}, segment ${reader.name}`, `document ${raw.doc} without a stored _source (index with _source disabled or derived source)`, 'documents whose _source is stored');
     }
-    let id: string;
-    let type: string | undefined;
-    if (raw.id) id = decodeId(raw.id);
-    else if (raw.uid !== undefined) ({ id, type } = splitUid(raw.uid));
-    else continue;
-    yield {
-      id,
-      ...(type ? { type } : {}),
-      ...(raw.routing !== undefined ? { routing: raw.routing } : {}),
-      source: raw.source,
-      position: { segment: reader.name, doc: raw.doc },
-    };
+    return undefined;
   }
+  let id: string;
+  let type: string | undefined;
+  if (raw.id) id = decodeId(raw.id);
+  else if (raw.uid !== undefined) ({ id, type } = splitUid(raw.uid));
+  else return undefined;
+  return {
+    id,
+    ...(type ? { type } : {}),
+    ...(raw.routing !== undefined ? { routing: raw.routing } : {}),
+    source: raw.source,
+    position: { segment: reader.name, doc: raw.doc },
+  };
 }

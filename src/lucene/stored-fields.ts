@@ -117,8 +117,9 @@ class Window {
 }
 
 /**
- * Yields the wanted fields of documents [fromDoc, toDoc) of a segment with `maxDoc` documents. Chunks
- * before `fromDoc` are decoded but not yielded (without the index they are the only way to find it).
+ * Yields the wanted fields of documents [fromDoc, toDoc) of a segment with `maxDoc` documents, one chunk's
+ * documents at a time (one asynchronous step per chunk rather than per document). Chunks before `fromDoc`
+ * are decoded but not yielded (without the index they are the only way to find it).
  */
 export async function* readStoredDocuments(
   fdt: ByteSource,
@@ -127,7 +128,7 @@ export async function* readStoredDocuments(
   wanted: WantedFields,
   fromDoc = 0,
   toDoc = maxDoc,
-): AsyncGenerator<RawStoredDocument> {
+): AsyncGenerator<RawStoredDocument[]> {
   const window = new Window(fdt);
   const decompress = decompressor(format.mode);
   let position = format.dataStart;
@@ -192,16 +193,18 @@ export async function* readStoredDocuments(
     const { chunkDocs, data } = decoded;
     if (docBase + chunkDocs > fromDoc) {
       const docInput = new DataInput(data, fdt.name, 0, format.lucene90);
+      const documents: RawStoredDocument[] = [];
       let offset = 0;
       for (let i = 0; i < chunkDocs; i++) {
         const doc = docBase + i;
         const end = offset + lengths[i];
         if (doc >= fromDoc && doc < toDoc) {
           docInput.offset = offset;
-          yield readDocument(docInput, doc, numStoredFields[i], wanted, end);
+          documents.push(readDocument(docInput, doc, numStoredFields[i], wanted, end));
         }
         offset = end;
       }
+      yield documents;
     }
     if (verifyWhole) crc = crc32(window.bytes.subarray(crcPosition - window.start, decoded.next - window.start), crc);
     crcPosition = decoded.next;

@@ -105,7 +105,7 @@ const text = (n: number, length: number) => Buffer.from(JSON.stringify({ n, body
 async function readAll(fdt: ByteSource, maxDoc: number): Promise<RawStoredDocument[]> {
   const format = await readStoredFieldsFormat(fdt, undefined, SEGMENT_ID);
   const out: RawStoredDocument[] = [];
-  for await (const doc of readStoredDocuments(fdt, format, maxDoc, { id: ID_FIELD, source: SOURCE_FIELD })) out.push(doc);
+  for await (const chunk of readStoredDocuments(fdt, format, maxDoc, { id: ID_FIELD, source: SOURCE_FIELD })) out.push(...chunk);
   return out;
 }
 
