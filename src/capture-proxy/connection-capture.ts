@@ -3,7 +3,8 @@
  * most `maxRecordBytes`. A read or write larger than the room left is split into segments followed by a
  * segment end. Each record carries how many requests came before it and whether it ends inside a
  * request, so a replayer can start from any record. Observations are written straight into the record's
- * bytes as they arrive (`TrafficStreamWriter`), so a flush costs next to nothing.
+ * bytes as they arrive (`TrafficStreamWriter`), so a flush costs next to nothing. After the close record,
+ * nothing more is captured (late bytes from a socket being torn down would have no record to go in).
  */
 import { MAX_OBSERVATION_OVERHEAD, TrafficStreamWriter, type DataKind, type EmptyKind } from './traffic-stream-writer';
 
@@ -64,6 +65,7 @@ export class ConnectionCapture {
   }
 
   endOfMessage(firstLineByteLength: number, headersByteLength: number): readonly CaptureRecord[] {
+    if (this.#closed) return NO_RECORDS;
     const records = this.#makeRoom(0);
     this.#writer.endOfMessage(this.#now(), firstLineByteLength, headersByteLength);
     this.#insideRequest = false;
@@ -78,6 +80,7 @@ export class ConnectionCapture {
   }
 
   exception(message: string): readonly CaptureRecord[] {
+    if (this.#closed) return NO_RECORDS;
     const records = this.#makeRoom(Buffer.byteLength(message));
     this.#writer.exception(this.#now(), message);
     return records;
@@ -98,6 +101,7 @@ export class ConnectionCapture {
   }
 
   #addData(data: Uint8Array, kind: DataKind, segmentKind: DataKind): readonly CaptureRecord[] {
+    if (this.#closed) return NO_RECORDS;
     if (this.#writer.size + data.length + MAX_OBSERVATION_OVERHEAD <= this.#capacity) {
       this.#writer.data(kind, this.#now(), data);
       return NO_RECORDS;
@@ -120,6 +124,7 @@ export class ConnectionCapture {
   }
 
   #addEmpty(kind: EmptyKind): readonly CaptureRecord[] {
+    if (this.#closed) return NO_RECORDS;
     const records = this.#makeRoom(0);
     this.#writer.empty(kind, this.#now());
     return records;

@@ -116,7 +116,7 @@ export class ProxyConnection {
 
   readonly #resume = (): void => {
     this.#waiting = false;
-    while (this.#backlog.length > 0) {
+    while (this.#backlog.length > 0 && !this.#finished) {
       const wait = this.#process(this.#backlog.shift()!);
       if (wait) {
         this.#wait(wait);
@@ -158,7 +158,7 @@ export class ProxyConnection {
 
   /** Frames, captures and forwards one chunk; returns a promise when the client must wait for it. */
   #process(chunk: Buffer): Promise<void> | undefined {
-    if (this.#refusing) return undefined;
+    if (this.#refusing || this.#finished) return undefined;
     const o = this.#host.options;
     o.metrics.count(CAPTURE_METRICS.bytes, chunk.length, 'Bytes');
     let events: ParseEvent[];

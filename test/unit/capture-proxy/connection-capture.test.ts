@@ -49,4 +49,13 @@ describe('ConnectionCapture', () => {
     expect(varint(300)).toEqual(Buffer.from([0xac, 0x02]));
     expect(readLengthPrefixed(file).map((r) => Buffer.from(r))).toEqual([a, b]);
   });
+
+  it('captures nothing after the close record, and holds nothing back', () => {
+    const capture = new ConnectionCapture('c3', 'node', 1 << 20);
+    capture.read(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    expect(decode(capture.close())).toHaveLength(1);
+    expect([...capture.write(Buffer.alloc(5000)), ...capture.endOfMessage(1, 2), ...capture.exception('late'), ...capture.requestDropped()]).toEqual([]);
+    expect(capture.pendingBytes).toBe(0);
+    expect(capture.hasPending).toBe(false);
+  });
 });
