@@ -95,8 +95,12 @@ async function main(): Promise<void> {
   if (result.started.length) cleanups.push(async () => void (await down(result.started)));
   const { endpoints } = result;
   const proxy = await startProxy(endpoints.source, endpoints.kafka);
-  cleanups.push(() => {
+  // The proxy flushes its last records on SIGTERM; Kafka must still be up until it has exited.
+  cleanups.push(async () => {
+    if (proxy.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => proxy.child.once('exit', () => resolve()));
     proxy.child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
   });
 
   // A clean target: the demo's indices and any working state of an earlier run go.
