@@ -19,6 +19,9 @@ export class BulkBodyBuilder {
   /** The documents added, whose sources are set by finish(), and where each source lies in the body. */
   readonly #documents: BulkDocument[] = [];
   readonly #bounds: number[] = [];
+  /** The action line up to the id, kept while documents go to the same index (nearly always). */
+  #prefixIndex?: string;
+  #prefix = '';
 
   /** `capacity`: the expected body size; the buffer grows if the documents need more. */
   constructor(capacity: number) {
@@ -34,10 +37,11 @@ export class BulkBodyBuilder {
   }
 
   add(index: string, id: string, routing: string | undefined, source: Uint8Array): void {
-    const action =
-      routing === undefined
-        ? `{"index":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(id)}}}\n`
-        : `{"index":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(id)},"routing":${JSON.stringify(routing)}}}\n`;
+    if (index !== this.#prefixIndex) {
+      this.#prefixIndex = index;
+      this.#prefix = `{"index":{"_index":${JSON.stringify(index)},"_id":`;
+    }
+    const action = routing === undefined ? `${this.#prefix}${JSON.stringify(id)}}}\n` : `${this.#prefix}${JSON.stringify(id)},"routing":${JSON.stringify(routing)}}}\n`;
     // A UTF-16 code unit takes at most three bytes in UTF-8.
     this.#reserve(action.length * 3 + source.length + 1);
     this.#length += this.#buffer.write(action, this.#length);

@@ -8,14 +8,19 @@ const PRETTY = '\n\n\n{\r\n  "title": "This doc will not be changed\\nIt has mul
 
 describe('bulkBody', () => {
   it('writes one action line and the raw _source bytes per document, with routing only when present', () => {
-    // GIVEN a document with routing and one without, sources kept as bytes
+    // GIVEN a document with routing and ones without, for two indices (an index split by type), sources kept as bytes
     const body = bulkBody([
       { index: 'logs', id: 'a"1', routing: 'tenant-7', source: Buffer.from('{"msg":"hi"}') },
       { index: 'logs', id: 'b', source: Buffer.from('{"n":1}') },
+      { index: 'logs_event', id: 'c', source: Buffer.from('{"n":2}') },
+      { index: 'logs', id: 'd', source: Buffer.from('{"n":3}') },
     ]);
 
     // THEN the NDJSON is exactly the actions plus the untouched sources
-    expect(body.toString('utf8')).toBe('{"index":{"_index":"logs","_id":"a\\"1","routing":"tenant-7"}}\n{"msg":"hi"}\n{"index":{"_index":"logs","_id":"b"}}\n{"n":1}\n');
+    expect(body.toString('utf8')).toBe(
+      '{"index":{"_index":"logs","_id":"a\\"1","routing":"tenant-7"}}\n{"msg":"hi"}\n{"index":{"_index":"logs","_id":"b"}}\n{"n":1}\n' +
+        '{"index":{"_index":"logs_event","_id":"c"}}\n{"n":2}\n{"index":{"_index":"logs","_id":"d"}}\n{"n":3}\n',
+    );
   });
 
   it('copies sources that are views into a larger buffer without their neighbours', () => {
