@@ -2,9 +2,9 @@
  * `console snapshot delete [--acknowledge-risk]`: deletes the snapshot named in services.yaml from its
  * repository, asking first, and waits until the cluster no longer lists it.
  */
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { clusterClient } from '../../clusters';
+import { confirmed } from '../../confirm';
 import { ConsoleError } from '../../errors';
 import { emit, servicesFile, type CommandDefinition, type ConsoleIo } from '../../io';
 
@@ -26,23 +26,13 @@ export const snapshotDelete: CommandDefinition<SnapshotDeleteResult> = {
   text: (r) => (r.existed ? `Snapshot ${r.snapshot} successfully deleted.\n` : `Deleted snapshot: ${r.snapshot} from repository '${r.repository}'\n`),
 };
 
-async function confirmed(io: ConsoleIo): Promise<boolean> {
-  io.stderr.write('If you proceed with deleting the snapshot, the cluster will delete underlying local and remote files associated with the snapshot. Are you sure you want to continue? [y/N]: ');
-  if (!io.stdin) return false;
-  const lines = createInterface({ input: io.stdin, terminal: false });
-  try {
-    for await (const line of lines) return /^y(es)?$/i.test(line.trim());
-    return false;
-  } finally {
-    lines.close();
-  }
-}
+const QUESTION = 'If you proceed with deleting the snapshot, the cluster will delete underlying local and remote files associated with the snapshot. Are you sure you want to continue?';
 
 export async function runSnapshotDelete(flags: SnapshotDeleteFlags, io: ConsoleIo, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<SnapshotDeleteResult> {
   const config = servicesFile(io);
   const snapshot = config.section('snapshot');
   const repository = snapshot.snapshot_repo_name ?? 'migration_assistant_repo';
-  if (!flags.acknowledgeRisk && !(await confirmed(io))) throw new ConsoleError('MA_ABORTED', 'Aborting the command to delete snapshot: nothing was deleted');
+  if (!flags.acknowledgeRisk && !(await confirmed(io, QUESTION))) throw new ConsoleError('MA_ABORTED', 'Aborting the command to delete snapshot: nothing was deleted');
   const client = await clusterClient(config, 'source_cluster');
   const path = `/_snapshot/${encodeURIComponent(repository)}/${encodeURIComponent(snapshot.snapshot_name)}`;
   try {
