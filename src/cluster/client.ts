@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { authenticator, type Authenticator, type ClusterAuth } from './auth';
 import { ClusterError, isRetriableStatus, reasonOf } from './errors';
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, type RetryPolicy } from './retry';
-import { parseClusterVersion, type ClusterVersion } from './version';
+import { parseClusterVersion, parseNodesInfoVersion, type ClusterVersion } from './version';
 
 export interface ClusterConfig {
   /** Base URL, for example `https://search-domain.us-east-1.es.amazonaws.com` or `http://127.0.0.1:9200`. */
@@ -125,9 +125,16 @@ export class ClusterClient {
     }
   }
 
-  /** The cluster's engine and version (asked once per client). */
+  /**
+   * The cluster's engine and version (asked once per client): from the root endpoint, or from the local
+   * node's info when the root answers 403, 404 or 405.
+   */
   info(): Promise<ClusterVersion> {
-    this.#version ??= this.request('GET', '/').then((r) => parseClusterVersion(r.body));
+    this.#version ??= this.request('GET', '/', { expectStatus: [403, 404, 405] }).then(async (root) => {
+      if (root.status < 300) return parseClusterVersion(root.body);
+      const nodes = await this.request('GET', '/_nodes/_local', { query: { filter_path: 'nodes.*.version,nodes.*.build_flavor' } });
+      return parseNodesInfoVersion(nodes.body);
+    });
     this.#version.catch(() => {
       this.#version = undefined;
     });

@@ -1,4 +1,4 @@
-/** Which engine and version a cluster runs, from its root endpoint. */
+/** Which engine and version a cluster runs, from its root endpoint (or its nodes info where the root is closed). */
 export interface ClusterVersion {
   flavor: 'elasticsearch' | 'opensearch';
   number: string;
@@ -22,6 +22,25 @@ export function parseClusterVersion(root: unknown): ClusterVersion {
   if (typeof number !== 'string') throw new Error('the root endpoint did not report version.number');
   const [major, minor, patch] = number.split(/[.-]/).map((part) => Number.parseInt(part, 10));
   const flavor = body.version?.distribution === 'opensearch' || /opensearch/i.test(body.tagline ?? '') ? 'opensearch' : 'elasticsearch';
+  return { flavor, number, major: major || 0, minor: minor || 0, patch: patch || 0 };
+}
+
+interface NodesInfoResponse {
+  nodes?: Record<string, { version?: string; build_flavor?: string }>;
+}
+
+/**
+ * The same answer from `GET /_nodes/_local`, for clusters whose root endpoint is closed to the caller (a
+ * restricted role, a gateway, or a build without the root module). Nodes info has no distribution field:
+ * Elasticsearch 6.3+ reports `build_flavor`, which OpenSearch dropped, and OpenSearch has no 5.x or 6.x, so a
+ * node without it is OpenSearch only below major 5.
+ */
+export function parseNodesInfoVersion(nodesInfo: unknown): ClusterVersion {
+  const node = Object.values((nodesInfo as NodesInfoResponse)?.nodes ?? {})[0];
+  const number = node?.version;
+  if (typeof number !== 'string') throw new Error('the nodes info did not report a node version');
+  const [major, minor, patch] = number.split(/[.-]/).map((part) => Number.parseInt(part, 10));
+  const flavor = node.build_flavor !== undefined || major >= 5 ? 'elasticsearch' : 'opensearch';
   return { flavor, number, major: major || 0, minor: minor || 0, patch: patch || 0 };
 }
 

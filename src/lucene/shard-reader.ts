@@ -35,6 +35,17 @@ export interface SegmentSummary {
   liveDocs: number;
   codec: string;
   luceneVersion: string;
+  /**
+   * How the segment's stored fields are compressed, as its `.si` attributes record it: the format and its
+   * mode, such as "Lucene90StoredFieldsFormat BEST_SPEED" or "Zstd814StoredFieldsFormat BEST_COMPRESSION";
+   * undefined where the codec records none (Lucene 6 and 7 formats, OpenSearch's custom zstd codecs).
+   */
+  storedFields?: string;
+}
+
+function storedFieldsMode(attributes: Record<string, string>): string | undefined {
+  const key = Object.keys(attributes).find((k) => k.endsWith('StoredFieldsFormat.mode'));
+  return key === undefined ? undefined : `${key.slice(0, -'.mode'.length)} ${attributes[key]}`;
 }
 
 export interface ShardReader {
@@ -63,7 +74,10 @@ export async function openShard(dir: LuceneDirectory, segmentsFileName?: string)
   };
   return {
     commit,
-    segments: readers.map((r) => ({ name: r.name, maxDoc: r.maxDoc, liveDocs: r.liveDocs, codec: r.commit.codec, luceneVersion: r.info.version })),
+    segments: readers.map((r) => {
+      const storedFields = storedFieldsMode(r.info.attributes);
+      return { name: r.name, maxDoc: r.maxDoc, liveDocs: r.liveDocs, codec: r.commit.codec, luceneVersion: r.info.version, ...(storedFields ? { storedFields } : {}) };
+    }),
     liveDocCount: readers.reduce((sum, r) => sum + r.liveDocs, 0),
     async *documents(range = {}) {
       const first = range.from ? indexOf(range.from) : 0;

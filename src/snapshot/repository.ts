@@ -12,12 +12,12 @@ import { concatSource } from './concat-source';
 import { SnapshotError } from './errors';
 import { FsBlobStore } from './fs-blob-store';
 import { decodeMetadataBlob } from './metadata-blob';
-import { decodeVersionId, type GlobalMetadata, type IndexMetadata, type ShardFile, type ShardFileList, type SnapshotSummary } from './model';
+import { decodeVersionId, describeIndexVersion, type GlobalMetadata, type IndexMetadata, type ShardFile, type ShardFileList, type SnapshotSummary } from './model';
 import { S3BlobStore, type S3StoreOptions } from './s3-blob-store';
 import { SHARD_PATHS_FOLDER, shardLocator, type ShardLocation } from './shard-path';
 
 interface RepositoryData {
-  snapshots: { name: string; uuid: string; state?: number | string; version?: string; index_metadata_lookup?: Record<string, string> }[];
+  snapshots: { name: string; uuid: string; state?: number | string; version?: string; index_version?: number; index_metadata_lookup?: Record<string, string> }[];
   indices: Record<string, { id: string; snapshots: string[]; shard_path_type?: number }>;
   index_metadata_identifiers?: Record<string, string>;
 }
@@ -76,7 +76,7 @@ export class SnapshotRepository {
       name: s.name,
       uuid: s.uuid,
       state: typeof s.state === 'number' ? (SNAPSHOT_STATES[s.state] ?? String(s.state)) : (s.state ?? 'SUCCESS'),
-      ...(s.version ? { version: s.version } : {}),
+      ...(typeof s.index_version === 'number' ? { version: describeIndexVersion(s.index_version) } : s.version ? { version: s.version } : {}),
       indices: Object.entries(data.indices)
         .filter(([, index]) => index.snapshots.includes(s.uuid))
         .map(([name]) => name)

@@ -12,6 +12,9 @@ const clusters: [string, string, 'elasticsearch' | 'opensearch', number][] = [
   ['Elasticsearch 6.8', started('es68', endpoints.es68), 'elasticsearch', 6],
   ['Elasticsearch 5.6', started('es56', endpoints.es56), 'elasticsearch', 5],
   ['OpenSearch 3.3', started('os3', endpoints.os3), 'opensearch', 3],
+  // These test-bed builds lack the root endpoint's module: the version comes from nodes info.
+  ['Elasticsearch 8.19', started('es8', endpoints.es8), 'elasticsearch', 8],
+  ['Elasticsearch 9.2', started('es9', endpoints.es9), 'elasticsearch', 9],
 ];
 
 describe.each(clusters)('ClusterClient on %s', (_label, endpoint, flavor, major) => {

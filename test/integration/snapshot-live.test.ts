@@ -33,13 +33,21 @@ const os3 = endpoints.os3 ?? 'http://os3-was-not-started-by-the-test-bed.invalid
 // Elasticsearch 5.6 too: started by default since it joined the test bed.
 const es56 = endpoints.es56 ?? 'http://es56-was-not-started-by-the-test-bed.invalid';
 
-/** Label, endpoint, and the mapping type requests name (none from 7.x; 5.x refuses `_doc`). */
-const clusters: [string, string, string | undefined][] = [
-  ['Elasticsearch 7.10', endpoints.source, undefined],
-  ['OpenSearch 2.19', endpoints.target, undefined],
-  ['OpenSearch 3.3', os3, undefined],
-  ['Elasticsearch 5.6', es56, 'doc'],
-  ...(endpoints.es68 ? ([['Elasticsearch 6.8', endpoints.es68, '_doc']] as [string, string, string][]) : []),
+// And Elasticsearch 6.8, 8.19 and 9.2.
+const started = (name: string, endpoint: string | undefined) => endpoint ?? `http://${name}-was-not-started-by-the-test-bed.invalid`;
+
+/**
+ * Label, endpoint, the mapping type requests name (none from 7.x; 5.x refuses `_doc`), and the stored-fields
+ * format its `best_compression` codec writes (Elasticsearch 8.14+ turned it into zstd).
+ */
+const clusters: [string, string, string | undefined, string][] = [
+  ['Elasticsearch 7.10', endpoints.source, undefined, 'Lucene87StoredFieldsFormat BEST_COMPRESSION'],
+  ['OpenSearch 2.19', endpoints.target, undefined, 'Lucene90StoredFieldsFormat BEST_COMPRESSION'],
+  ['OpenSearch 3.3', os3, undefined, 'Lucene90StoredFieldsFormat BEST_COMPRESSION'],
+  ['Elasticsearch 5.6', es56, 'doc', 'Lucene50StoredFieldsFormat BEST_COMPRESSION'],
+  ['Elasticsearch 6.8', started('es68', endpoints.es68), '_doc', 'Lucene50StoredFieldsFormat BEST_COMPRESSION'],
+  ['Elasticsearch 8.19', started('es8', endpoints.es8), undefined, 'Zstd814StoredFieldsFormat BEST_COMPRESSION'],
+  ['Elasticsearch 9.2', started('es9', endpoints.es9), undefined, 'Zstd814StoredFieldsFormat BEST_COMPRESSION'],
 ];
 
 async function dump(repo: string, snapshot: string, options: { region?: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}): Promise<Doc[]> {
@@ -107,7 +115,7 @@ async function copyToS3(repoPath: string, bucket: string, basePath: string): Pro
   s3.destroy();
 }
 
-describe.each(clusters)('a live snapshot of %s', (_label, endpoint, typeName) => {
+describe.each(clusters)('a live snapshot of %s', (_label, endpoint, typeName, bestCompressionFormat) => {
   const client = new ClusterClient({ endpoint, timeoutMs: 120_000 });
   const prefix = `live-${randomUUID().slice(0, 8)}`;
   const indices = { plain: `${prefix}-plain`, best: `${prefix}-best`, empty: `${prefix}-empty` };
@@ -174,6 +182,14 @@ describe.each(clusters)('a live snapshot of %s', (_label, endpoint, typeName) =>
     expect(docs.find((d) => d._id === 'big')?._source).toMatchObject({ title: 'big' });
     // The repository really used multi-part blobs (under indices/, or under the hashed shard folders).
     expect(repositoryFiles(repoPath).some((f) => f.includes('.part1'))).toBe(true);
+  });
+
+  it('read the best_compression index in the stored-fields format that codec writes', async () => {
+    // The documents above came out of these segments, so a wrong decompressor would have failed there.
+    const repo = openRepository(repoPath);
+    const { reader } = await openSnapshotShard(repo, await repo.snapshot('snap'), indices.best, 0);
+    expect(reader.segments.length).toBeGreaterThan(0);
+    expect(new Set(reader.segments.map((s) => s.storedFields))).toEqual(new Set([bestCompressionFormat]));
   });
 
   it('reads the same documents through S3', async () => {

@@ -29,6 +29,8 @@ const clusters = [
   ['Elasticsearch 6.8', endpoints.es68 ?? 'http://es68-was-not-started-by-the-test-bed.invalid', { _type: '_doc' }],
   // Elasticsearch 5 refuses type names that start with an underscore.
   ['Elasticsearch 5.6', endpoints.es56 ?? 'http://es56-was-not-started-by-the-test-bed.invalid', { _type: 'doc' }],
+  ['Elasticsearch 8.19', endpoints.es8 ?? 'http://es8-was-not-started-by-the-test-bed.invalid', {}],
+  ['Elasticsearch 9.2', endpoints.es9 ?? 'http://es9-was-not-started-by-the-test-bed.invalid', {}],
 ] as [string, string, Record<string, string>][];
 
 describe.each(clusters)('%s', (_label, base, typed) => {

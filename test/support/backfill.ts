@@ -7,12 +7,14 @@ export interface SeededIndex {
   name: string;
   shards: number;
   documents: number;
+  /** Extra index settings, such as a codec. */
+  settings?: Record<string, unknown>;
 }
 
 /** Creates indices with routing on some documents, then updates and deletes a share of them. */
 export async function seedIndices(client: ClusterClient, indices: SeededIndex[]): Promise<void> {
   for (const index of indices) {
-    await client.request('PUT', `/${index.name}`, { body: { settings: { number_of_shards: index.shards, number_of_replicas: 0 } } });
+    await client.request('PUT', `/${index.name}`, { body: { settings: { number_of_shards: index.shards, number_of_replicas: 0, ...index.settings } } });
     const routing = (i: number) => (i % 4 === 0 ? { routing: `tenant-${i % 3}` } : {});
     const lines: string[] = [];
     for (let i = 0; i < index.documents; i++) {

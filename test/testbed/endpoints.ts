@@ -28,6 +28,10 @@ export interface TestbedEndpoints {
   es56?: string;
   /** Elasticsearch 6.8.x, when it runs on this machine's JDK. */
   es68?: string;
+  /** Elasticsearch 8.19.x (Lucene 9, zstd `best_compression`); started by default. */
+  es8?: string;
+  /** Elasticsearch 9.2.x (Lucene 10, runs on Java 21+); started by default. */
+  es9?: string;
   /** OpenSearch 1.3.x, when started. */
   os13?: string;
   /** OpenSearch 3.3.x (Lucene 10, runs on Java 21+); started by default. */

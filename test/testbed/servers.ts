@@ -13,7 +13,7 @@ import { findJdk, javaHome } from './java';
 import { freePort, type LaunchSpec } from './launcher';
 import { testbedCertificate } from './tls';
 
-export type ServerName = 'source' | 'target' | 'kafka' | 's3' | 'es56' | 'es68' | 'os13' | 'os3';
+export type ServerName = 'source' | 'target' | 'kafka' | 's3' | 'es56' | 'es68' | 'es8' | 'es9' | 'os13' | 'os3';
 
 export interface ServerContext {
   /** This server's own folder under the run directory. */
@@ -134,6 +134,8 @@ function searchEngine(engine: SearchEngine): ServerDefinition {
           cwd: dir,
           env: {
             JAVA_HOME: java,
+            // Elasticsearch 8 reads only ES_JAVA_HOME (otherwise it looks for a bundled JDK this zip lacks).
+            ES_JAVA_HOME: java,
             OPENSEARCH_JAVA_HOME: java,
             [engine.confEnv]: config,
             ES_TMPDIR: join(dir, 'tmp'),
@@ -211,6 +213,38 @@ export const elasticsearch68 = searchEngine({
   settings: (port) => [`transport.tcp.port: ${port}`],
   // 6.8 predates JDK 17's strong encapsulation and its CMS flags are gone there.
   extraJvmOptions: ['--add-opens=java.base/java.io=ALL-UNNAMED', '--add-opens=java.base/java.lang=ALL-UNNAMED', '--add-opens=java.base/java.nio=ALL-UNNAMED', '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED'],
+});
+
+/**
+ * Elasticsearch 8.19 (Lucene 9.12): the 8.x repository layout, and `best_compression` written as zstd stored
+ * fields by the native zstd library the distribution ships. The integ-test zip carries the security module,
+ * so security is switched off explicitly.
+ */
+export const elasticsearch8 = searchEngine({
+  name: 'es8',
+  description: 'Elasticsearch 8.19.0',
+  coordinates: 'org.elasticsearch.distribution.integ-test-zip:elasticsearch:8.19.0:zip',
+  zip: 'elasticsearch-8.19.0.zip',
+  folder: 'elasticsearch-8.19.0',
+  launcher: 'elasticsearch',
+  confEnv: 'ES_PATH_CONF',
+  settings: (port) => [`transport.port: ${port}`, 'xpack.security.enabled: false'],
+  // Its heap is committed as it fills rather than all at start-up.
+  extraJvmOptions: ['-XX:-AlwaysPreTouch'],
+});
+
+/** Elasticsearch 9.2 (Lucene 10), built for Java 21 like OpenSearch 3. */
+export const elasticsearch9 = searchEngine({
+  name: 'es9',
+  description: 'Elasticsearch 9.2.0',
+  coordinates: 'org.elasticsearch.distribution.integ-test-zip:elasticsearch:9.2.0:zip',
+  zip: 'elasticsearch-9.2.0.zip',
+  folder: 'elasticsearch-9.2.0',
+  launcher: 'elasticsearch',
+  confEnv: 'ES_PATH_CONF',
+  settings: (port) => [`transport.port: ${port}`, 'xpack.security.enabled: false'],
+  java: () => findJdk(21),
+  extraJvmOptions: ['-XX:-AlwaysPreTouch'],
 });
 
 /**
@@ -380,6 +414,8 @@ export const SERVERS: Record<ServerName, ServerDefinition> = {
   s3: s3proxy,
   es56: elasticsearch56,
   es68: elasticsearch68,
+  es8: elasticsearch8,
+  es9: elasticsearch9,
   os13: opensearch13,
   os3: opensearch3,
 };
@@ -389,4 +425,4 @@ export const SERVERS: Record<ServerName, ServerDefinition> = {
  * runs by default (about 10-15 s more start-up on two cores, 550-750 MB) so its reader tests always run, and so
  * does Elasticsearch 5.6 (ready within the others' start-up, about 250 MB resident at start).
  */
-export const DEFAULT_SERVERS: ServerName[] = ['source', 'target', 'kafka', 's3', 'es56', 'es68', 'os3'];
+export const DEFAULT_SERVERS: ServerName[] = ['source', 'target', 'kafka', 's3', 'es56', 'es68', 'es8', 'es9', 'os3'];

@@ -88,6 +88,8 @@ function endpointsOf(state: TestbedState): TestbedEndpoints {
     repoDir: state.repoDir,
     ...(get('es56') ? { es56: get('es56') } : {}),
     ...(get('es68') ? { es68: get('es68') } : {}),
+    ...(get('es8') ? { es8: get('es8') } : {}),
+    ...(get('es9') ? { es9: get('es9') } : {}),
     ...(get('os13') ? { os13: get('os13') } : {}),
     ...(get('os3') ? { os3: get('os3') } : {}),
     ...Object.fromEntries(Object.values(state.servers).flatMap((server) => Object.entries(server?.extraEndpoints ?? {}))),

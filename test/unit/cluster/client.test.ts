@@ -145,6 +145,22 @@ describe('ClusterClient', () => {
     es.close();
   });
 
+  it.each([
+    ['Elasticsearch 8 (build_flavor)', { version: '8.19.0', build_flavor: 'default' }, 'elasticsearch', 8],
+    ['OpenSearch 2 (no build_flavor)', { version: '2.19.1' }, 'opensearch', 2],
+    ['Elasticsearch 5 (before build_flavor)', { version: '5.6.16' }, 'elasticsearch', 5],
+  ])('falls back to the local node info when the root endpoint is closed: %s', async (_label, node, flavor, major) => {
+    // GIVEN a cluster whose root answers 405 (as a build without the root module does), and nodes info
+    respond = (req, res) =>
+      req.url === '/' ? json(res, 405, { error: 'Incorrect HTTP method for uri [/] and method [GET], allowed: [DELETE]', status: 405 }) : json(res, 200, { nodes: { n1: node } });
+    const client = new ClusterClient({ endpoint: base });
+
+    // WHEN asking for the version, THEN it comes from nodes info, asked for only the fields it needs
+    expect(await client.info()).toMatchObject({ flavor, major, number: node.version });
+    expect(seen.map((s) => s.url)).toEqual(['/', '/_nodes/_local?filter_path=nodes.*.version%2Cnodes.*.build_flavor']);
+    client.close();
+  });
+
   it('rejects an endpoint that is not an http(s) URL, naming it', () => {
     expect(() => new ClusterClient({ endpoint: 'localhost:9200' })).toThrow(/"localhost:9200" must start with http/);
     expect(() => new ClusterClient({ endpoint: 'not a url' })).toThrow(/"not a url" is not a URL/);
