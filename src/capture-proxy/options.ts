@@ -86,6 +86,10 @@ export function buildProxyCommand(): Command {
     if (spec.default !== undefined) option.default(spec.default);
     command.addOption(option);
   }
+  command.addHelpText(
+    'after',
+    '\nMemory: captured bytes not yet stored in Kafka are capped at 64 MiB (at least 8 records). Over the cap, the body of a mutating request is read only as Kafka catches up (it waits for its capture anyway), and responses are forwarded whole but no longer recorded until the next request, each counted as a lost capture (metric CaptureLost).',
+  );
   command.addHelpText('after', '\nExample:\n  capture-proxy --destinationUri https://source:9200 --listenPort 9201 --kafkaConnection broker1:9092,broker2:9092');
   return command;
 }

@@ -283,13 +283,30 @@ export class ProxyConnection {
 
   readonly #onUpstreamData = (data: Buffer): void => {
     this.#answered = true;
-    if (this.capture && this.#capturingResponses) this.#send(this.capture.write(data));
+    if (this.capture && this.#capturingResponses) {
+      if (this.#host.queue!.full) this.#dropResponseCapture();
+      else this.#send(this.capture.write(data));
+    }
     this.#host.options.metrics.count(CAPTURE_METRICS.bytes, data.length, 'Bytes');
     if (!this.client.write(data)) {
       this.#upstream!.pause();
       this.client.once('drain', this.#resumeUpstream);
     }
   };
+
+  /**
+   * With more captured bytes held than the budget allows (Kafka slow or down), the rest of this response is
+   * forwarded but not recorded: reads never wait for Kafka, and the proxy's memory must not grow with
+   * responses either. The record says so with an exception observation, and it counts as a lost capture.
+   * Recording resumes with the connection's next request.
+   */
+  #dropResponseCapture(): void {
+    const o = this.#host.options;
+    this.#capturingResponses = false;
+    this.#send(this.capture!.exception('response capture dropped: the capture budget is full'));
+    o.metrics.count(CAPTURE_METRICS.lostCaptures, 1);
+    o.log.warn({ connection: this.capture!.connectionId }, 'response not captured: more captured bytes are waiting for Kafka than the capture budget allows');
+  }
 
   readonly #resumeUpstream = (): void => {
     this.#upstream?.resume();

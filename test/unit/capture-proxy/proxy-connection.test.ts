@@ -38,6 +38,9 @@ const until = async (condition: () => boolean, what: string) => {
   if (!condition()) throw new Error(`${what} did not happen`);
 };
 
+/** A response of 8 MiB, far over the small capture budgets below. */
+const HUGE_ANSWER = Buffer.alloc(8 << 20, 'h');
+
 describe('proxy connection', () => {
   let origin: Server;
   let originPort: number;
@@ -47,7 +50,7 @@ describe('proxy connection', () => {
     origin = createServer((req, res) => {
       arrived.push(`${req.method} ${req.url}`);
       req.resume();
-      req.on('end', () => res.end(`answer to ${req.method} ${req.url}`));
+      req.on('end', () => res.end(req.url === '/huge' ? HUGE_ANSWER : `answer to ${req.method} ${req.url}`));
     });
     await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
     originPort = (origin.address() as { port: number }).port;
@@ -154,5 +157,38 @@ describe('proxy connection', () => {
     await new Promise((r) => setTimeout(r, 100));
     const captured = sink.records.reduce((sum, r) => sum + decodeTrafficStream(r.value).subStream.reduce((n, o) => n + ('read' in o ? o.read.data.length : 'readSegment' in o ? o.readSegment.data.length : 0), 0), 0);
     expect(captured).toBeGreaterThanOrEqual(body.length);
+  }, 30_000);
+
+  it('forwards a response whole but stops recording it when the captured bytes waiting for the sink are over the budget', async () => {
+    // GIVEN a budget of 256 KiB and a sink that stores nothing yet
+    arrived.length = 0;
+    const sink = new GatedSink();
+    const { client, received } = await start(sink, 256 * 1024);
+
+    // WHEN a client reads an 8 MiB answer
+    client.write('GET /huge HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => received().endsWith('hhhh') && received().length - received().indexOf('\r\n\r\n') - 4 === HUGE_ANSWER.length, 'the whole 8 MiB answer');
+
+    // THEN the client got every byte without the sink storing anything (reads never wait for it)
+    expect(sink.records).toEqual([]);
+    const text = received();
+    expect(text.slice(text.indexOf('\r\n\r\n') + 4) === HUGE_ANSWER.toString()).toBe(true);
+
+    // WHEN the sink stores again and the client asks once more on the same connection
+    sink.release();
+    await until(() => sink.records.length > 0, 'the records stored');
+    client.write('GET /after HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => received().includes('answer to GET /after'), 'the next answer');
+    client.destroy();
+    await until(() => sink.records.some((r) => decodeTrafficStream(r.value).subStream.some((o) => 'close' in o)), 'the close record');
+
+    // THEN the record says the response was dropped, holds no more of it than the budget, and records the
+    // next exchange whole again
+    const observations = sink.records.flatMap((r) => decodeTrafficStream(r.value).subStream);
+    expect(observations.some((o) => 'connectionException' in o && /response capture dropped/.test(o.connectionException.message))).toBe(true);
+    const huge = observations.reduce((n, o) => n + ('write' in o ? Buffer.from(o.write.data).toString().split('h').length - 1 : 0), 0);
+    expect(huge).toBeLessThan(512 * 1024);
+    const writes = observations.flatMap((o) => ('write' in o ? [Buffer.from(o.write.data).toString()] : []));
+    expect(writes.some((w) => w.includes('answer to GET /after'))).toBe(true);
   }, 30_000);
 });
