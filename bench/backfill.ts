@@ -8,12 +8,13 @@
  *   npm run -s bench -- backfill          (BENCH_DOCS=… to change the size; BENCH_SKIP_ELASTICDUMP=1 to skip it)
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterClient } from '../src/cluster';
 import { openRepository, openSnapshotShard } from '../src/snapshot';
 import { testbedHome } from '../test/testbed/home';
 import { up } from '../test/testbed/testbed';
+import { peakRssKb } from './process-memory';
 import { BENCH_DOCS, benchRepoName, ensureBenchSnapshot, ensureLargeDocumentSnapshot } from './snapshot-fixture';
 
 const CONCURRENCY = 4;
@@ -60,26 +61,6 @@ async function minimalLoader(target: ClusterClient, location: string): Promise<n
   if ((await count(target, index)) !== BENCH_DOCS) throw new Error('minimal loader did not index every document');
   await target.request('DELETE', `/${index}`);
   return seconds;
-}
-
-/**
- * A process's peak RSS so far: Linux keeps its high-water mark (VmHWM) in /proc, read without starting a
- * process; elsewhere `ps` gives the current RSS. Starting `ps` five times a second forks this process, which
- * still holds the loader's 480 MB of bodies: that took about 0.5 s of CPU from each run of ours (and none
- * from the loader's), which lowered ours by 5-7% on a 2-core machine.
- */
-function peakRssKb(pid: number): number {
-  try {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    if (hwm) return Number(hwm[1]);
-  } catch {
-    // no /proc (macOS), or the process has exited
-  }
-  try {
-    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) || 0;
-  } catch {
-    return 0; // exited between samples
-  }
 }
 
 async function ours(target: ClusterClient, targetUrl: string, location: string, index = benchRepoName(), expected = BENCH_DOCS): Promise<{ seconds: number; peakRssMb: number }> {

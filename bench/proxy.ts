@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../test/testbed/launcher';
 import { up } from '../test/testbed/testbed';
+import { peakRssKb, rssKb as currentRssKb } from './process-memory';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
@@ -99,25 +100,20 @@ interface RunningProxy {
   process: ReturnType<typeof spawn>;
   port: number;
   rssKb(): number;
-  /** Stops it; returns its peak RSS (sampled every 200 ms) in KB. */
+  /** Stops it; returns its peak RSS in KB (the kernel's high-water mark on Linux). */
   stop(): number;
 }
 
 async function startProxy(program: string, originPort: number, kafka: string, topic: string): Promise<RunningProxy> {
   const port = await freePort();
   const child = spawn(process.execPath, [program, '--destinationUri', `http://127.0.0.1:${originPort}`, '--listenPort', String(port), '--listenHost', '127.0.0.1', '--kafkaConnection', kafka, '--kafkaTopic', topic], { stdio: ['ignore', 'ignore', 'ignore'] });
-  const rssKb = () => {
-    try {
-      return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(child.pid)], { encoding: 'utf8' }).trim()) || 0;
-    } catch {
-      return 0;
-    }
-  };
+  const rssKb = () => currentRssKb(child.pid ?? 0);
+  // Sampled as well, for systems whose peak must be found by sampling (no /proc).
   let peakKb = 0;
-  const sampler = setInterval(() => (peakKb = Math.max(peakKb, rssKb())), 200);
+  const sampler = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(child.pid ?? 0))), 1000);
   const stop = () => {
     clearInterval(sampler);
-    peakKb = Math.max(peakKb, rssKb());
+    peakKb = Math.max(peakKb, peakRssKb(child.pid ?? 0));
     child.kill('SIGTERM');
     return peakKb;
   };
