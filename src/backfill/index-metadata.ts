@@ -74,10 +74,24 @@ export interface TargetIndex {
   type?: string;
 }
 
+/** The mapping types of an index (several only in indices created by Elasticsearch 5). */
+function mappingTypes(metadata: IndexMetadata): string[] {
+  return Object.keys(metadata.mappings).filter((t) => t !== '_default_');
+}
+
+/**
+ * The types the merge rule folds into one index, or none: their documents lose the type, so two documents
+ * of different types with the same id become one document (the last one written wins).
+ */
+export function mergedTypes(metadata: IndexMetadata, rule: MultiTypeRule): string[] {
+  const types = mappingTypes(metadata);
+  return rule === 'merge' && types.length > 1 ? types : [];
+}
+
 /** The target indices for one snapshot index. */
 export function targetIndices(metadata: IndexMetadata, rule: MultiTypeRule = 'merge'): TargetIndex[] {
   const settings = cleanSettings(metadata.settings);
-  const types = Object.keys(metadata.mappings).filter((t) => t !== '_default_');
+  const types = mappingTypes(metadata);
   const aliases = metadata.aliases;
   if (types.length <= 1) {
     return [{ name: metadata.name, body: { settings, mappings: cleanMapping(types.length ? metadata.mappings[types[0]] : {}), aliases } }];
@@ -95,7 +109,7 @@ export function targetIndices(metadata: IndexMetadata, rule: MultiTypeRule = 'me
 
 /** Where a document of `type` goes. */
 export function targetIndexFor(metadata: IndexMetadata, rule: MultiTypeRule, type: string | undefined): string {
-  const types = Object.keys(metadata.mappings).filter((t) => t !== '_default_');
+  const types = mappingTypes(metadata);
   if (rule === 'split' && types.length > 1 && type) return `${metadata.name}_${type}`;
   return metadata.name;
 }

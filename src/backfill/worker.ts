@@ -12,7 +12,7 @@ import { BACKFILL_METRICS, COMPONENTS } from '../metrics/names';
 import { openRepository, openSnapshotShard, SnapshotError, type IndexMetadata, type SnapshotRepository, type SnapshotSummary } from '../snapshot';
 import { BulkSink } from './bulk-sink';
 import { fileFailedDocumentLog, s3FailedDocumentLog, type FailedDocumentLog } from './failed-documents';
-import { targetIndexFor, targetIndices, type MultiTypeRule } from './index-metadata';
+import { mergedTypes, targetIndexFor, targetIndices, type MultiTypeRule } from './index-metadata';
 import { processItem } from './item-processor';
 import { Lease } from './lease';
 import { splitShard, type WorkItemSpec } from './work-item';
@@ -194,7 +194,13 @@ export class BackfillWorker {
         if (created.status === 400 && created.body.error?.type !== 'resource_already_exists_exception') {
           throw new Error(`creating target index ${target.name} failed: ${JSON.stringify(created.body.error)}`);
         }
-        if (created.status === 200) this.#log.info({ index: target.name }, 'created target index from snapshot metadata');
+        if (created.status === 200) {
+          this.#log.info({ index: target.name }, 'created target index from snapshot metadata');
+          const types = mergedTypes(metadata, this.#config.multiTypeRule);
+          if (types.length > 0) {
+            this.#log.warn({ index: target.name, types }, 'several mapping types merged into one index: documents of different types that share an id overwrite each other (--multi-type-rule split keeps them apart)');
+          }
+        }
       }
       this.#createdIndices.add(target.name);
     }

@@ -7,15 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { ClusterClient } from '../../src/cluster';
 import { readBackfillProgress } from '../../src/backfill/status';
 import { WorkingState, workingStateIndex } from '../../src/backfill/working-state';
-import { allDocuments, exitOf, seedIndices, snapshot, startWorker, type SeededIndex } from '../support/backfill';
+import { allDocuments, exitOf, seedIndices, snapshot, startBulkProxy, startWorker, type BulkProxy, type SeededIndex } from '../support/backfill';
 import { testbedEndpoints } from '../testbed/endpoints';
 
 const endpoints = testbedEndpoints();
@@ -31,32 +29,19 @@ const session = prefix.replace(/-/g, '_');
 const failedDocsDir = mkdtempSync(join(tmpdir(), 'failed-docs-'));
 const workers = new Map<string, ChildProcess>();
 const killed = new Set<string>();
-let proxy: Server;
+let proxy: BulkProxy;
 let slowTarget: string;
 
 beforeAll(async () => {
   await seedIndices(source, indices);
   await snapshot(source, `${prefix}-repo`, repoPath, indices.map((i) => i.name));
-  const upstream = new URL(endpoints.target);
-  proxy = createServer((req, res) => {
-    const forward = () => {
-      const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      out.on('error', () => res.destroy());
-      req.pipe(out);
-    };
-    if (req.url?.startsWith('/_bulk')) setTimeout(forward, 40);
-    else forward();
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  slowTarget = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxy = await startBulkProxy(endpoints.target, (forward) => setTimeout(forward, 40));
+  slowTarget = proxy.url;
 }, 120_000);
 
 afterAll(async () => {
   for (const worker of workers.values()) if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
-  await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  await proxy.close();
   for (const index of indices) {
     await target.request('DELETE', `/${index.name}`, { expectStatus: [404] });
     await source.request('DELETE', `/${index.name}`, { expectStatus: [404] });

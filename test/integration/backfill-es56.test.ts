@@ -99,12 +99,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function migrate(rule: 'merge' | 'split'): Promise<string> {
+/** Runs one worker to its end; returns the session and the worker's log. */
+async function migrate(rule: 'merge' | 'split'): Promise<{ session: string; log: string }> {
   const session = `${prefix}_${rule}`;
   sessions.push(session);
   const args = ['--snapshot-name', 'snap', '--snapshot-local-dir', repoPath, '--target-host', endpoints.target, '--session-name', session, '--multi-type-rule', rule];
-  expect(await exitOf(startWorker(args), 90_000)).toBe(0);
-  return session;
+  const worker = startWorker(args);
+  let log = '';
+  worker.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  expect(await exitOf(worker, 90_000)).toBe(0);
+  return { session, log };
 }
 
 type Mappings = Record<string, { mappings: { properties?: Record<string, unknown>; _routing?: unknown } }>;
@@ -114,7 +118,7 @@ it('merges the types into one index without types, every document exact', async 
   expect(all.length).toBeGreaterThan(300);
 
   // WHEN migrated with the merge rule
-  const session = await migrate('merge');
+  const { session, log } = await migrate('merge');
 
   // THEN one index holds every live document with its id, routing (the parent's id for books) and _source
   const got = await allDocuments(target, index);
@@ -125,10 +129,13 @@ it('merges the types into one index without types, every document exact', async 
   const mapping = await target.request<Mappings>('GET', `/${index}/_mapping`);
   expect(Object.keys(mapping.body[index].mappings.properties ?? {}).sort()).toEqual(['body', 'born', 'name', 'tags', 'title', 'year']);
   expect(await readBackfillProgress(target, { sessionName: session })).toMatchObject({ shards: { total: 2, completed: 2 }, documents: { migrated: all.length, failed: 0 } });
+  // AND the worker warned that documents of different types sharing an id would collide
+  expect(log).toMatch(/several mapping types merged into one index: documents of different types that share an id overwrite each other/);
 }, 120_000);
 
 it('splits the types into <index>_<type> indices, every document exact', async () => {
-  const session = await migrate('split');
+  const { session, log } = await migrate('split');
+  expect(log).not.toMatch(/several mapping types merged/);
 
   for (const type of types) {
     const got = await allDocuments(target, `${index}_${type}`);

@@ -4,8 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ClusterClient } from '../../src/cluster';
@@ -13,7 +11,7 @@ import { readBackfillProgress } from '../../src/backfill/status';
 import { openRepository } from '../../src/snapshot';
 import { parseCompoundEntries } from '../../src/lucene/compound';
 import { parseSegmentInfos } from '../../src/lucene/segment-infos';
-import { allDocuments, exitOf, seedIndices, snapshot, startWorker, type SeededIndex } from '../support/backfill';
+import { allDocuments, exitOf, seedIndices, snapshot, startBulkProxy, startWorker, type SeededIndex } from '../support/backfill';
 import { testbedEndpoints } from '../testbed/endpoints';
 
 const endpoints = testbedEndpoints();
@@ -122,30 +120,20 @@ it('survives workers killed with SIGKILL at random and replaced: the result is s
 it('loses nothing when the target throttles with 429 half of the time', async () => {
   // GIVEN a proxy in front of the target that refuses every other bulk request with 429
   await deleteTargetIndices();
-  const upstream = new URL(endpoints.target);
   let bulks = 0;
   let refused = 0;
-  const proxy: Server = createServer((req, res) => {
-    if (req.url?.startsWith('/_bulk') && bulks++ % 2 === 0) {
-      refused++;
-      req.resume();
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '0' });
-      res.end('{"error":{"type":"es_rejected_execution_exception","reason":"rejected"},"status":429}');
-      return;
-    }
-    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-      upstreamRes.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+  const proxy = await startBulkProxy(endpoints.target, (forward, res, req) => {
+    if (bulks++ % 2 !== 0) return forward();
+    refused++;
+    req.resume();
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '0' });
+    res.end('{"error":{"type":"es_rejected_execution_exception","reason":"rejected"},"status":429}');
   });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const throttled = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const throttled = proxy.url;
 
   // WHEN one worker runs through it
   const code = await exitOf(startWorker(workerArgs(`${prefix}-throttle`, [], throttled)), 150_000);
-  await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  await proxy.close();
 
   // THEN it finished, was refused many times, and the target equals the source
   expect(code).toBe(0);

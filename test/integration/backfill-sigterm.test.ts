@@ -6,13 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterClient } from '../../src/cluster';
 import { WorkingState, workingStateIndex, type WorkItemDoc } from '../../src/backfill/working-state';
-import { allDocuments, exitOf, seedIndices, snapshot, startWorker } from '../support/backfill';
+import { allDocuments, exitOf, seedIndices, snapshot, startBulkProxy, startWorker, type BulkProxy } from '../support/backfill';
 import { testbedEndpoints } from '../testbed/endpoints';
 
 const endpoints = testbedEndpoints();
@@ -23,7 +22,7 @@ const index = `${prefix}-books`;
 const repoPath = join(endpoints.repoDir, `${prefix}-repo`);
 const session = prefix.replace(/-/g, '_');
 const failedDocsDir = mkdtempSync(join(tmpdir(), 'failed-docs-'));
-let proxy: Server;
+let proxy: BulkProxy;
 let slowTarget: string;
 /** While true, the proxy holds every bulk without answering: a target that has stopped responding. */
 let hangBulks = false;
@@ -33,28 +32,16 @@ beforeAll(async () => {
   await seedIndices(source, [{ name: index, shards: 1, documents: 1500 }]);
   await snapshot(source, `${prefix}-repo`, repoPath, [index]);
   // Every bulk waits 30 ms before it reaches the target; everything else passes straight through.
-  const upstream = new URL(endpoints.target);
-  proxy = createServer((req, res) => {
-    const forward = () => {
-      const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      out.on('error', () => res.destroy());
-      req.pipe(out);
-    };
-    if (req.url?.startsWith('/_bulk') && hangBulks) held.push(res);
-    else if (req.url?.startsWith('/_bulk')) setTimeout(forward, 30);
-    else forward();
+  proxy = await startBulkProxy(endpoints.target, (forward, response) => {
+    if (hangBulks) held.push(response);
+    else setTimeout(forward, 30);
   });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  slowTarget = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  slowTarget = proxy.url;
 }, 120_000);
 
 afterAll(async () => {
   for (const res of held) res.destroy();
-  proxy.closeAllConnections();
-  await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  await proxy.close();
   await target.request('DELETE', `/${index}`, { expectStatus: [404] });
   await target.request('DELETE', `/${workingStateIndex(session)}`, { expectStatus: [404] });
   await source.request('DELETE', `/${index}`, { expectStatus: [404] });

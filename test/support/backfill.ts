@@ -1,5 +1,7 @@
 /** Helpers for backfill tests: seed a source, snapshot it, run worker processes, compare clusters. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ClusterClient } from '../../src/cluster';
 
@@ -78,4 +80,42 @@ export function exitOf(child: ChildProcess, timeoutMs: number): Promise<number |
       resolveExit(code);
     });
   });
+}
+
+export interface BulkProxy {
+  /** The proxy's URL, to give workers as their target. */
+  url: string;
+  /** Closes every connection, both sides, so nothing outlives the test. */
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback HTTP proxy in front of `target` that hands each `_bulk` request to `onBulk`, which forwards it
+ * when it likes (after a delay, never, or answers it itself); everything else passes
+ * straight through. Its upstream sockets have an agent of their own, destroyed on close.
+ */
+export async function startBulkProxy(target: string, onBulk: (forward: () => void, response: ServerResponse, request: IncomingMessage) => void): Promise<BulkProxy> {
+  const upstream = new URL(target);
+  const agent = new Agent({ keepAlive: true });
+  const server = createServer((req, res) => {
+    const forward = () => {
+      const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      out.on('error', () => res.destroy());
+      req.pipe(out);
+    };
+    if (req.url?.startsWith('/_bulk')) onBulk(forward, res, req);
+    else forward();
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      agent.destroy();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
 }

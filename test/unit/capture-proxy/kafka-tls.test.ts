@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSSASLAuthenticationError } from 'kafkajs';
 import { connectFailure, type KafkaSinkOptions } from '../../../src/capture-proxy/kafka-sink';
-import { buildProxyCommand, normaliseArgs, parseProxyOptions, type ProxyConfig } from '../../../src/capture-proxy/options';
+import { buildProxyCommand } from '../../../src/capture-proxy/options';
+import { parseProxyArgs as parse } from '../../support/proxy-options';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const dir = mkdtempSync(join(tmpdir(), 'proxy-kafka-tls-'));
@@ -17,20 +18,6 @@ const keyFile = join(dir, 'key.pem');
 writeFileSync(keyFile, '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function parse(argv: string[], env: Record<string, string> = {}): ProxyConfig {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    const command = buildProxyCommand().exitOverride();
-    command.parse(normaliseArgs(argv), { from: 'user' });
-    return parseProxyOptions(command.opts());
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 const base = ['--destinationUri', 'http://source:9200', '--listenPort', '9201', '--kafkaConnection', 'b1:9096'];
 const scram = ['--kafkaAuthType', 'scram-sha-512', '--kafkaUserName', 'proxy', '--kafkaPassword', 'secret'];

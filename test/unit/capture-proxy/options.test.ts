@@ -1,20 +1,7 @@
 /** The proxy's options: reference spellings, kebab-case aliases, environment variables, --help, and errors naming the option. */
-import { buildProxyCommand, envName, normaliseArgs, parseProxyOptions, ProxyOptionsError, type ProxyConfig } from '../../../src/capture-proxy/options';
+import { buildProxyCommand, envName, ProxyOptionsError } from '../../../src/capture-proxy/options';
+import { parseProxyArgs as parse } from '../../support/proxy-options';
 
-function parse(argv: string[], env: Record<string, string> = {}): ProxyConfig {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    const command = buildProxyCommand().exitOverride();
-    command.parse(normaliseArgs(argv), { from: 'user' });
-    return parseProxyOptions(command.opts());
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 describe('capture proxy options', () => {
   it('accepts the reference spellings and their kebab-case aliases alike', () => {
