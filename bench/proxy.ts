@@ -1,6 +1,7 @@
 /**
  * Capture-proxy overhead, side by side in one run: a loopback origin reached directly, through the capture
- * proxy recording to the test bed's Kafka, and through nginx as a plain reverse proxy; 1 and 200
+ * proxy recording to the test bed's Kafka, through nginx as a plain reverse proxy, and through a bare Node
+ * relay (sockets piped, no parsing, no capture: the floor any proxy written for Node starts from); 1 and 200
  * connections; small GETs and 1 MB bulk POSTs. Load by wrk. Also the proxy's peak RSS under that load, how
  * many captures it lost, and the RSS of a fresh proxy with 1,000 open connections (idle, then after one
  * request each, which opens their upstream sockets). The proxy is this checkout's sources compiled by tsc
@@ -199,6 +200,22 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
   const nginx = spawn('nginx', ['-c', join(work, 'nginx.conf'), '-p', work], { stdio: 'ignore' });
   cleanups.push(() => nginx.kill('SIGTERM'), () => origin.close());
 
+  // The bare Node relay: one upstream socket per client, bytes piped both ways.
+  const relayPort = await freePort();
+  writeFileSync(
+    join(work, 'relay.js'),
+    `const net = require('node:net');
+net.createServer((client) => {
+  const upstream = net.connect(${originPort}, '127.0.0.1');
+  client.setNoDelay(true); upstream.setNoDelay(true);
+  client.pipe(upstream); upstream.pipe(client);
+  client.on('error', () => upstream.destroy()); upstream.on('error', () => client.destroy());
+}).listen(${relayPort}, '127.0.0.1');
+`,
+  );
+  const relay = spawn(process.execPath, [join(work, 'relay.js')], { stdio: 'ignore' });
+  cleanups.push(() => relay.kill('SIGTERM'));
+
   // The capture proxy, recording to Kafka.
   const program = compileProxy(work);
   const topic = `bench-${Date.now()}`;
@@ -210,7 +227,7 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
   const line = '{"index":{"_index":"bench"}}\\n{"text":"' + 'x'.repeat(1000) + '"}\\n';
   writeFileSync(bulk, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/x-ndjson"\nwrk.body = string.rep('${line}', ${Math.floor((1024 * 1024) / 1030)})\n`);
 
-  const targets = { direct: `http://127.0.0.1:${originPort}/`, proxy: `http://127.0.0.1:${proxyPort}/`, nginx: `http://127.0.0.1:${nginxPort}/` };
+  const targets = { direct: `http://127.0.0.1:${originPort}/`, proxy: `http://127.0.0.1:${proxyPort}/`, nginx: `http://127.0.0.1:${nginxPort}/`, relay: `http://127.0.0.1:${relayPort}/` };
   const scenarios = [
     { name: 'get-1', connections: 1 },
     { name: 'get-200', connections: 200 },
@@ -224,6 +241,7 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
       direct: await wrk(targets.direct, scenario.connections, scenario.script),
       proxy: await wrk(targets.proxy, scenario.connections, scenario.script, proxy.pid),
       nginx: await wrk(targets.nginx, scenario.connections, scenario.script, nginx.pid),
+      relay: await wrk(targets.relay, scenario.connections, scenario.script, relay.pid),
     };
   }
 
@@ -244,13 +262,16 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
   sockets.forEach((s) => s.destroy());
   fresh.stop();
   nginx.kill('SIGTERM');
+  relay.kill('SIGTERM');
   origin.close();
 
   interface Scenario {
     direct: Load;
     proxy: Load;
     nginx: Load;
+    relay: Load;
     proxyToNginxThroughput: number;
+    relayToNginxThroughput: number;
     proxyAddedP99Ms: number;
     nginxAddedP99Ms: number;
     proxyToNginxCpuPerRequest: number;
@@ -262,7 +283,9 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
         direct: r.direct,
         proxy: r.proxy,
         nginx: r.nginx,
+        relay: r.relay,
         proxyToNginxThroughput: Number((r.proxy.rps / r.nginx.rps).toFixed(2)),
+        relayToNginxThroughput: Number((r.relay.rps / r.nginx.rps).toFixed(2)),
         proxyAddedP99Ms: Number((r.proxy.p99Ms - r.direct.p99Ms).toFixed(2)),
         nginxAddedP99Ms: Number((r.nginx.p99Ms - r.direct.p99Ms).toFixed(2)),
         proxyToNginxCpuPerRequest: Number(((r.proxy.cpuUsPerRequest ?? NaN) / (r.nginx.cpuUsPerRequest ?? NaN)).toFixed(2)),
@@ -280,10 +303,10 @@ http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; pr
     connectionsAnswered: answered,
     proxyCapturesLost: health.capturesLost,
   };
-  process.stderr.write('\n  scenario      direct rps   proxy rps   nginx rps   proxy/nginx   p99 added: proxy / nginx (ms)   CPU us/request: proxy / nginx\n');
+  process.stderr.write('\n  scenario      direct rps   proxy rps   nginx rps   proxy/nginx   relay/nginx   p99 added: proxy / nginx (ms)   CPU us/request: proxy / nginx / relay\n');
   for (const [name, s] of Object.entries(summary)) {
     process.stderr.write(
-      `  ${name.padEnd(12)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}   ${`${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`.padEnd(30)}${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest}\n`,
+      `  ${name.padEnd(12)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}  ${String(s.relayToNginxThroughput).padStart(12)}   ${`${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`.padEnd(30)}${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest} / ${s.relay.cpuUsPerRequest}\n`,
     );
   }
   process.stderr.write(
