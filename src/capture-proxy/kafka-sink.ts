@@ -9,7 +9,7 @@ import { Kafka, logLevel, type KafkaConfig, type Producer, type SASLOptions } fr
 import { certificateRefusal } from '../common/tls-certificate-errors';
 import type { CaptureRecord } from './connection-capture';
 import type { CaptureSink } from './capture-sink';
-import { installFastKafkaCrc } from './kafka-crc';
+import { tuneKafkaEncoding } from './kafka-encoding';
 
 export type KafkaAuth = { type: 'none' } | { type: 'tls' } | { type: 'scram-sha-512'; username: string; password: string } | { type: 'msk-iam'; region: string };
 
@@ -93,7 +93,7 @@ export class KafkaSink implements CaptureSink {
     this.#options = options;
     this.description = `Kafka ${options.brokers.join(',')} topic ${options.topic}`;
     // Before the first send, which is when kafkajs loads its record-batch encoder.
-    installFastKafkaCrc();
+    tuneKafkaEncoding();
   }
 
   #connect(): Promise<Producer> {
