@@ -14,6 +14,8 @@ import type { ProxyOptions } from './proxy-server';
 import { headerValue, MalformedRequestError, type ParseEvent, type RequestHead, RequestParser } from './request-parser';
 
 const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+/** Size at which a connection's unfinished capture record is sent without waiting to fill up (see `#send`). */
+const EARLY_FLUSH_BYTES = 256 * 1024;
 const REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 431: 'Request Header Fields Too Large', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable' };
 
 /** What a connection needs from its server. */
@@ -71,11 +73,19 @@ export class ProxyConnection {
     client.on('close', this.#onClientClose);
   }
 
-  /** Queues the records a capture call completed, and reports the unfinished record's size to the budget. */
+  /**
+   * Queues the records a capture call completed, and reports the unfinished record's size to the budget. An
+   * unfinished record that has reached `EARLY_FLUSH_BYTES` goes out at once rather than growing to the
+   * largest record size: kafkajs encodes a record in one go on the event loop, copying it several times, and a
+   * 1 MiB record stalled every connection for milliseconds (measured: a quarter less GET throughput on one
+   * connection, and twice the p99). Records stay whole messages up to the largest size; only when they are
+   * cut changes.
+   */
   #send(records: readonly CaptureRecord[]): void {
     const queue = this.#host.queue!;
     // Records first: bytes moving from the unfinished record into the queue never look like room freed.
     if (records.length > 0) queue.add(this.queued!, records);
+    if (this.capture!.pendingBytes >= EARLY_FLUSH_BYTES) queue.add(this.queued!, this.capture!.flush());
     const partial = this.capture!.pendingBytes;
     if (partial !== this.#partialReported) {
       queue.partial(partial - this.#partialReported);

@@ -191,4 +191,23 @@ describe('proxy connection', () => {
     const writes = observations.flatMap((o) => ('write' in o ? [Buffer.from(o.write.data).toString()] : []));
     expect(writes.some((w) => w.includes('answer to GET /after'))).toBe(true);
   }, 30_000);
+
+  it('sends the capture of a long response in records of about 256 KiB, not 1 MiB ones', async () => {
+    // GIVEN a sink that stores at once, and records allowed up to 1 MiB
+    const sink = new GatedSink();
+    sink.release();
+    const { client, received } = await start(sink);
+
+    // WHEN a client reads an 8 MiB answer and closes
+    client.write('GET /huge HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => received().length - received().indexOf('\r\n\r\n') - 4 === HUGE_ANSWER.length, 'the whole 8 MiB answer');
+    client.destroy();
+    await until(() => sink.records.some((r) => decodeTrafficStream(r.value).subStream.some((o) => 'close' in o)), 'the close record');
+
+    // THEN every byte was recorded, in records cut soon after 256 KiB (a read chunk at most beyond it)
+    const written = sink.records.reduce((n, r) => n + decodeTrafficStream(r.value).subStream.reduce((m, o) => m + ('write' in o ? o.write.data.length : 'writeSegment' in o ? o.writeSegment.data.length : 0), 0), 0);
+    expect(written).toBe(received().length);
+    expect(sink.records.length).toBeGreaterThanOrEqual(32);
+    expect(Math.max(...sink.records.map((r) => r.value.byteLength))).toBeLessThan(256 * 1024 + 128 * 1024);
+  }, 30_000);
 });
