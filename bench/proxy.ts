@@ -8,6 +8,7 @@
  * into the run's work folder and run as plain JavaScript, as the program ships (a TypeScript loader would
  * add its own memory), without touching dist/. nginx and wrk come from the system's packages (installed
  * with apt-get when missing and running as root).
+ * get-200-paced keeps 200 connections at about 5,000 requests/s, below saturation, for the added p99.
  *   npm run -s bench -- proxy            (BENCH_SECONDS=… per run, default 5;
  *                                         BENCH_SCENARIOS=get-1,get-200 runs only those, for quick iterations)
  */
@@ -227,10 +228,16 @@ net.createServer((client) => {
   const line = '{"index":{"_index":"bench"}}\\n{"text":"' + 'x'.repeat(1000) + '"}\\n';
   writeFileSync(bulk, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/x-ndjson"\nwrk.body = string.rep('${line}', ${Math.floor((1024 * 1024) / 1030)})\n`);
 
+  // 200 connections that each wait 40 ms between requests (about 5,000 requests/s in all): latency added
+  // while the machine is not saturated, which the saturating runs cannot show.
+  const paced = join(work, 'paced.lua');
+  writeFileSync(paced, 'function delay()\n  return 40\nend\n');
+
   const targets = { direct: `http://127.0.0.1:${originPort}/`, proxy: `http://127.0.0.1:${proxyPort}/`, nginx: `http://127.0.0.1:${nginxPort}/`, relay: `http://127.0.0.1:${relayPort}/` };
   const scenarios = [
     { name: 'get-1', connections: 1 },
     { name: 'get-200', connections: 200 },
+    { name: 'get-200-paced', connections: 200, script: paced },
     { name: 'bulk1mb-1', connections: 1, script: bulk },
     { name: 'bulk1mb-200', connections: 200, script: bulk },
   ].filter((scenario) => !SCENARIOS || SCENARIOS.includes(scenario.name));
@@ -303,10 +310,10 @@ net.createServer((client) => {
     connectionsAnswered: answered,
     proxyCapturesLost: health.capturesLost,
   };
-  process.stderr.write('\n  scenario      direct rps   proxy rps   nginx rps   proxy/nginx   relay/nginx   p99 added: proxy / nginx (ms)   CPU us/request: proxy / nginx / relay\n');
+  process.stderr.write('\n  scenario       direct rps   proxy rps   nginx rps   proxy/nginx   relay/nginx   p99 added: proxy / nginx (ms)   CPU us/request: proxy / nginx / relay\n');
   for (const [name, s] of Object.entries(summary)) {
     process.stderr.write(
-      `  ${name.padEnd(12)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}  ${String(s.relayToNginxThroughput).padStart(12)}   ${`${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`.padEnd(30)}${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest} / ${s.relay.cpuUsPerRequest}\n`,
+      `  ${name.padEnd(13)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}  ${String(s.relayToNginxThroughput).padStart(12)}   ${`${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`.padEnd(30)}${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest} / ${s.relay.cpuUsPerRequest}\n`,
     );
   }
   process.stderr.write(

@@ -46,6 +46,11 @@ export class ConnectionCapture {
     return this.#writer.observations > 0;
   }
 
+  /** When the oldest observation not yet in a returned record happened; undefined when there is none. */
+  get pendingSinceMs(): number | undefined {
+    return this.#writer.firstObservationMs;
+  }
+
   /** Bytes of the record being written (not yet returned by a call). */
   get pendingBytes(): number {
     return this.#writer.size;

@@ -59,6 +59,8 @@ export class ProxyConnection {
   #finished = false;
   /** Bytes of the capture's unfinished record last reported to the queue's budget. */
   #partialReported = 0;
+  /** How much earlier than the flush interval this connection's timer flushes happen: a share from 0 to 1/2. */
+  readonly #flushEarliness = Math.random() / 2;
 
   constructor(client: Socket, host: ConnectionHost, capture?: ConnectionCapture, queued?: QueuedConnection) {
     this.client = client;
@@ -93,9 +95,15 @@ export class ProxyConnection {
     }
   }
 
-  /** Sends what the capture holds as a record (the timer's flush). */
-  flushCapture(): void {
-    if (this.capture?.hasPending) this.#send(this.capture.flush());
+  /**
+   * The timer's flush: sends what the capture holds as a record once its oldest observation is `now` less
+   * `intervalMs` old, or (by this connection's own random share) up to half an interval younger. Clients
+   * that opened their connections together (a pool, a load generator) would otherwise have all their
+   * records encoded in the same tick, stalling every connection for tens of milliseconds once per interval.
+   */
+  flushCapture(now = Infinity, intervalMs = 0): void {
+    const since = this.capture?.pendingSinceMs;
+    if (since !== undefined && now - since >= intervalMs * (1 - this.#flushEarliness)) this.#send(this.capture!.flush());
   }
 
   /** Queues the capture's close record, once; resolves when it is stored (never rejects). */

@@ -67,6 +67,7 @@ export class CaptureProxy {
   readonly #host: ConnectionHost;
   #server?: Server;
   #timer?: NodeJS.Timeout;
+  #metricsTimer?: NodeJS.Timeout;
   #counter = 0;
   readonly stats: ProxyStats = { connections: 0, requests: 0, recordsSent: 0, capturesLost: 0 };
 
@@ -109,8 +110,14 @@ export class CaptureProxy {
   async start(): Promise<number> {
     const handler = (socket: Socket) => this.#handle(socket);
     this.#server = this.#options.tls ? createTlsServer({ cert: this.#options.tls.cert, key: this.#options.tls.key }, handler) : createNetServer(handler);
-    this.#timer = setInterval(() => this.#flushAll(), this.#options.flushIntervalMs);
+    // Captures are flushed by age, checked eight times per interval: each connection's record goes out half an
+    // interval to one interval after its first observation (see `flushCapture`), so the records of many
+    // connections spread over time rather than all being encoded in one tick.
+    const interval = this.#options.flushIntervalMs;
+    this.#timer = setInterval(() => this.#flushByAge(Date.now(), interval), Math.max(5, Math.floor(interval / 8)));
     this.#timer.unref();
+    this.#metricsTimer = setInterval(() => this.#options.metrics.flush(), interval);
+    this.#metricsTimer.unref();
     await new Promise<void>((resolve, reject) => {
       this.#server!.once('error', reject);
       this.#server!.listen(this.#options.listenPort, this.#options.listenHost, () => resolve());
@@ -122,6 +129,7 @@ export class CaptureProxy {
   /** Stops accepting, closes open connections (their captures end with a close), waits for the sink. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    clearInterval(this.#metricsTimer);
     const closed = new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     for (const connection of this.#connections) connection.client.destroy();
     await closed;
@@ -133,9 +141,8 @@ export class CaptureProxy {
     await this.#options.sink?.close();
   }
 
-  #flushAll(): void {
-    for (const connection of this.#connections) connection.flushCapture();
-    this.#options.metrics.flush();
+  #flushByAge(now: number, intervalMs: number): void {
+    for (const connection of this.#connections) connection.flushCapture(now, intervalMs);
   }
 
   readonly #closing = new Set<Promise<void>>();

@@ -112,6 +112,8 @@ export class TrafficStreamWriter {
   #sealed: Uint8Array[] = [];
   #sealedBytes = 0;
   #observations = 0;
+  /** When the record's first observation happened (ms since the epoch); meaningful while `observations` > 0. */
+  #firstObservationMs = 0;
   /**
    * Starting size of the next record's buffer: the size of the last one (up to 16 KiB), so steady small traffic
    * rarely regrows, while a connection that just sent a large record does not hold a large empty buffer.
@@ -134,6 +136,11 @@ export class TrafficStreamWriter {
   /** Bytes the observations written so far take. */
   get size(): number {
     return this.#buffer ? this.#sealedBytes + this.#at - this.#segmentStart - this.#connectionIdField.length : 0;
+  }
+
+  /** When the record's first observation happened, or undefined while the record is empty. */
+  get firstObservationMs(): number | undefined {
+    return this.#observations > 0 ? this.#firstObservationMs : undefined;
   }
 
   get observations(): number {
@@ -252,7 +259,7 @@ export class TrafficStreamWriter {
       buffer[at++] = TAG_NANOS;
       at = writeVarint(buffer, at, nanos);
     }
-    this.#observations++;
+    if (this.#observations++ === 0) this.#firstObservationMs = timeMs;
     this.#at = at;
     return at;
   }

@@ -64,7 +64,7 @@ describe('proxy connection', () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
-  async function start(sink: CaptureSink, maxHeldCaptureBytes?: number): Promise<{ proxy: CaptureProxy; client: Socket; received: () => string }> {
+  async function start(sink: CaptureSink, maxHeldCaptureBytes?: number, flushIntervalMs = 50): Promise<{ proxy: CaptureProxy; client: Socket; received: () => string }> {
     const proxy = new CaptureProxy({
       listenPort: 0,
       listenHost: '127.0.0.1',
@@ -73,7 +73,7 @@ describe('proxy connection', () => {
       sink,
       nodeId: 'node',
       maxRecordBytes: 1 << 20,
-      flushIntervalMs: 50,
+      flushIntervalMs,
       mutationPolicy: 'forward',
       captureTimeoutMs: 10_000,
       suppressHeaderMatches: [],
@@ -210,4 +210,25 @@ describe('proxy connection', () => {
     expect(sink.records.length).toBeGreaterThanOrEqual(32);
     expect(Math.max(...sink.records.map((r) => r.value.byteLength))).toBeLessThan(256 * 1024 + 128 * 1024);
   }, 30_000);
+
+  it('sends the capture of a quiet connection between half an interval and one interval after its first observation', async () => {
+    // GIVEN a sink that stores at once and a flush interval of one second
+    const sink = new GatedSink();
+    sink.release();
+    const { client, received } = await start(sink, undefined, 1000);
+
+    // WHEN a client makes one GET and then stays quiet
+    const asked = Date.now();
+    client.write('GET /quiet HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => received().includes('answer to GET /quiet'), 'the answer');
+
+    // THEN nothing is sent before half the interval, and the record is there within the interval (plus a tick)
+    await new Promise((r) => setTimeout(r, 400 - (Date.now() - asked)));
+    expect(sink.records).toEqual([]);
+    for (let i = 0; i < 150 && sink.records.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(sink.records).toHaveLength(1);
+    expect(Date.now() - asked).toBeLessThan(1000 + 125 + 250);
+    const observations = decodeTrafficStream(sink.records[0].value).subStream;
+    expect(observations.some((o) => 'read' in o) && observations.some((o) => 'write' in o)).toBe(true);
+  }, 10_000);
 });
