@@ -222,12 +222,13 @@ describe('proxy connection', () => {
     client.write('GET /quiet HTTP/1.1\r\nhost: x\r\n\r\n');
     await until(() => received().includes('answer to GET /quiet'), 'the answer');
 
-    // THEN nothing is sent before half the interval, and the record is there within the interval (plus a tick)
+    // THEN nothing is sent before half the interval, and the record is there about one interval later (a tick
+    // of 125 ms, and slack for a busy machine's timers)
     await new Promise((r) => setTimeout(r, 400 - (Date.now() - asked)));
     expect(sink.records).toEqual([]);
-    for (let i = 0; i < 150 && sink.records.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && sink.records.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(sink.records).toHaveLength(1);
-    expect(Date.now() - asked).toBeLessThan(1000 + 125 + 250);
+    expect(Date.now() - asked).toBeLessThan(2000);
     const observations = decodeTrafficStream(sink.records[0].value).subStream;
     expect(observations.some((o) => 'read' in o) && observations.some((o) => 'write' in o)).toBe(true);
   }, 10_000);
