@@ -5,13 +5,16 @@
  * acknowledged within the delivery timeout fails, and the next send tries again from scratch. Refused
  * credentials and an untrusted broker certificate fail each send with a sentence saying which.
  */
-import { Kafka, logLevel, type KafkaConfig, type Producer, type SASLOptions } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, type KafkaConfig, type Producer, type SASLOptions } from 'kafkajs';
 import { certificateRefusal } from '../common/tls-certificate-errors';
 import type { CaptureRecord } from './connection-capture';
 import type { CaptureSink } from './capture-sink';
 import { tuneKafkaEncoding } from './kafka-encoding';
 
 export type KafkaAuth = { type: 'none' } | { type: 'tls' } | { type: 'scram-sha-512'; username: string; password: string } | { type: 'msk-iam'; region: string };
+
+/** Record-batch compression: gzip is kafkajs's own codec, run by zlib in libuv's thread pool. */
+export type KafkaCompression = 'none' | 'gzip';
 
 export interface KafkaSinkOptions {
   brokers: string[];
@@ -21,6 +24,8 @@ export interface KafkaSinkOptions {
   /** PEM CA certificates trusted for the brokers' TLS instead of the system ones (not with auth `none`). */
   caCert?: string;
   deliveryTimeoutMs: number;
+  /** @default 'none' */
+  compression?: KafkaCompression;
 }
 
 async function saslFor(auth: KafkaAuth): Promise<SASLOptions | undefined> {
@@ -88,9 +93,11 @@ export class KafkaSink implements CaptureSink {
   readonly description: string;
   readonly #options: KafkaSinkOptions;
   #producer?: Promise<Producer>;
+  readonly #compression: CompressionTypes;
 
   constructor(options: KafkaSinkOptions) {
     this.#options = options;
+    this.#compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     this.description = `Kafka ${options.brokers.join(',')} topic ${options.topic}`;
     // Before the first send, which is when kafkajs loads its record-batch encoder.
     tuneKafkaEncoding();
@@ -133,7 +140,7 @@ export class KafkaSink implements CaptureSink {
       // One request after another keeps the records of a connection in order.
       for (const group of sendGroups(records)) {
         const messages = group.map((r) => ({ key: r.key, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength) }));
-        await producer.send({ topic: this.#options.topic, acks: -1, messages });
+        await producer.send({ topic: this.#options.topic, acks: -1, compression: this.#compression, messages });
       }
     })();
     let timer: NodeJS.Timeout | undefined;

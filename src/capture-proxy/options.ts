@@ -29,6 +29,7 @@ const SPECS: Spec[] = [
   { name: 'sslKeyFile', arg: '<file>', help: 'PEM private key for --sslCertChainFile' },
   { name: 'kafkaConnection', alias: 'kafkaBrokers', arg: '<brokers>', help: 'Kafka bootstrap servers, comma-separated: capture to Kafka' },
   { name: 'kafkaTopic', arg: '<topic>', help: 'topic of the capture records', default: 'logging-traffic-topic' },
+  { name: 'kafkaCompression', arg: '<codec>', help: 'compression of the record batches sent to Kafka: none or gzip (smaller topics and transfers; gzip runs off the event loop, in libuv threads); consumers decompress by themselves', default: 'none' },
   { name: 'kafkaClientId', arg: '<id>', help: 'Kafka client id', default: 'HttpCaptureProxyProducer' },
   { name: 'kafkaAuthType', arg: '<type>', help: 'none, ssl, scram-sha-512 or msk-iam', default: 'none' },
   { name: 'enableMSKAuth', help: 'same as --kafkaAuthType msk-iam' },
@@ -101,7 +102,7 @@ export interface ProxyConfig {
   insecureDestination: boolean;
   tls?: { cert: Buffer; key: Buffer };
   capture:
-    | { kind: 'kafka'; brokers: string[]; topic: string; clientId: string; auth: import('./kafka-sink').KafkaAuth; caCert?: string }
+    | { kind: 'kafka'; brokers: string[]; topic: string; clientId: string; auth: import('./kafka-sink').KafkaAuth; caCert?: string; compression: import('./kafka-sink').KafkaCompression }
     | { kind: 'file'; directory: string }
     | { kind: 'none' };
   maxRecordBytes: number;
@@ -168,7 +169,9 @@ export function parseProxyOptions(raw: Record<string, unknown>): ProxyConfig {
       auth = { type: 'msk-iam', region };
     } else throw new ProxyOptionsError(`--kafkaAuthType must be none, ssl, scram-sha-512 or msk-iam, got "${type}"`);
     const caCert = raw.kafkaCaCertFile ? kafkaCaCert(String(raw.kafkaCaCertFile), auth) : undefined;
-    capture = { kind: 'kafka', brokers: String(raw.kafkaConnection).split(',').map((b) => b.trim()).filter(Boolean), topic: String(raw.kafkaTopic), clientId: String(raw.kafkaClientId), auth, ...(caCert ? { caCert } : {}) };
+    const compression = String(raw.kafkaCompression ?? 'none');
+    if (compression !== 'none' && compression !== 'gzip') throw new ProxyOptionsError(`--kafkaCompression must be none or gzip, got "${compression}"`);
+    capture = { kind: 'kafka', brokers: String(raw.kafkaConnection).split(',').map((b) => b.trim()).filter(Boolean), topic: String(raw.kafkaTopic), clientId: String(raw.kafkaClientId), auth, ...(caCert ? { caCert } : {}), compression };
   }
   let tls: ProxyConfig['tls'];
   if (raw.sslCertChainFile || raw.sslKeyFile) {

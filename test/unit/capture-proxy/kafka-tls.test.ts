@@ -25,7 +25,7 @@ const scram = ['--kafkaAuthType', 'scram-sha-512', '--kafkaUserName', 'proxy', '
 describe('--kafkaCaCertFile', () => {
   it('reads the CA PEM from the flag, its kebab-case spelling or CAPTURE_PROXY_KAFKA_CA_CERT_FILE', () => {
     const flag = parse([...base, ...scram, '--kafkaCaCertFile', caFile]);
-    expect(flag.capture).toEqual({ kind: 'kafka', brokers: ['b1:9096'], topic: 'logging-traffic-topic', clientId: 'HttpCaptureProxyProducer', auth: { type: 'scram-sha-512', username: 'proxy', password: 'secret' }, caCert: PEM });
+    expect(flag.capture).toEqual({ kind: 'kafka', brokers: ['b1:9096'], topic: 'logging-traffic-topic', clientId: 'HttpCaptureProxyProducer', auth: { type: 'scram-sha-512', username: 'proxy', password: 'secret' }, caCert: PEM, compression: 'none' });
     expect(parse([...base, ...scram, `--kafka-ca-cert-file=${caFile}`])).toEqual(flag);
     const fromEnv = parse([], {
       CAPTURE_PROXY_DESTINATION_URI: 'http://source:9200',

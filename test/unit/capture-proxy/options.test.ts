@@ -13,8 +13,14 @@ describe('capture proxy options', () => {
       listenPort: 9201,
       insecureDestination: true,
       mutationPolicy: 'forward',
-      capture: { kind: 'kafka', brokers: ['b1:9092', 'b2:9092'], topic: 'logging-traffic-topic', auth: { type: 'none' } },
+      capture: { kind: 'kafka', brokers: ['b1:9092', 'b2:9092'], topic: 'logging-traffic-topic', auth: { type: 'none' }, compression: 'none' },
     });
+  });
+
+  it('takes gzip compression for Kafka from the flag or CAPTURE_PROXY_KAFKA_COMPRESSION', () => {
+    const base = ['--destinationUri', 'http://s:9200', '--listenPort', '1', '--kafkaConnection', 'b:9092'];
+    expect(parse([...base, '--kafka-compression', 'gzip']).capture).toMatchObject({ kind: 'kafka', compression: 'gzip' });
+    expect(parse(base, { CAPTURE_PROXY_KAFKA_COMPRESSION: 'gzip' }).capture).toMatchObject({ kind: 'kafka', compression: 'gzip' });
   });
 
   it('reads every option from CAPTURE_PROXY_<NAME> environment variables', () => {
@@ -55,6 +61,7 @@ describe('capture proxy options', () => {
     [['--destinationUri', 'http://s', '--listenPort', '1', '--noCapture', '--traceDirectory', 'x'], 'exactly one of --kafkaConnection'],
     [['--destinationUri', 'http://s', '--listenPort', '1', '--kafkaConnection', 'b:9092', '--kafkaAuthType', 'scram-sha-512'], '--kafkaUserName and --kafkaPassword'],
     [['--destinationUri', 'http://s', '--listenPort', '1', '--kafkaConnection', 'b:9092', '--kafkaAuthType', 'kerberos'], '--kafkaAuthType must be'],
+    [['--destinationUri', 'http://s', '--listenPort', '1', '--kafkaConnection', 'b:9092', '--kafkaCompression', 'brotli'], '--kafkaCompression must be none or gzip, got "brotli"'],
     [['--destinationUri', 'http://s', '--listenPort', '1', '--noCapture', '--onCaptureFailure', 'drop'], '--onCaptureFailure must be forward or reject'],
     [['--destinationUri', 'http://s', '--listenPort', '1', '--noCapture', '--suppressCaptureForHeaderMatch', 'x=('], 'invalid regex'],
     [['--destinationUri', 'http://s', '--listenPort', '1', '--noCapture', '--sslKeyFile', 'k.pem'], '--sslCertChainFile and --sslKeyFile go together'],
