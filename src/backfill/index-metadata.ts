@@ -4,6 +4,7 @@
  * `console metadata migrate` and the backfill worker both use it.
  */
 import type { IndexMetadata } from '../snapshot';
+import { convertField, dropsObjectParameter } from './field-conversions';
 
 /** How an index with several mapping types (Elasticsearch 5) is carried over. */
 export type MultiTypeRule = 'merge' | 'split';
@@ -29,10 +30,22 @@ const DROPPED_SETTINGS = [
   /^archived\./,
 ];
 
-export function cleanSettings(settings: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Settings of Elasticsearch features OpenSearch lacks, dropped with a note: index modes (logsdb, time series)
+ * and their routing path. Their indices keep no `_source` by default, which the reader refuses anyway; with
+ * a stored `_source` the documents carry over as they are.
+ */
+const NOTED_DROPPED_SETTINGS = [/^index\.mode$/, /^index\.routing_path$/, /^index\.mapping\.source\.mode$/];
+
+export function cleanSettings(settings: Record<string, unknown>, notes: string[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(settings)) {
-    if (!DROPPED_SETTINGS.some((pattern) => pattern.test(key))) out[key] = value;
+    if (DROPPED_SETTINGS.some((pattern) => pattern.test(key))) continue;
+    if (NOTED_DROPPED_SETTINGS.some((pattern) => pattern.test(key))) {
+      notes.push(`setting ${key}: ${JSON.stringify(value)} dropped (OpenSearch has no such setting)`);
+      continue;
+    }
+    out[key] = value;
   }
   return out;
 }
@@ -43,24 +56,31 @@ export function cleanSettings(settings: Record<string, unknown>): Record<string,
  */
 const DROPPED_MAPPING_KEYS = ['_all', '_default_', 'include_in_all', '_parent'];
 
-export function cleanMapping(mapping: unknown): Record<string, unknown> {
+/** The mapping without what OpenSearch refuses; field types converted (see `./field-conversions`) are noted in `notes`. */
+export function cleanMapping(mapping: unknown, notes: string[] = []): Record<string, unknown> {
   if (!mapping || typeof mapping !== 'object') return {};
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(mapping as Record<string, unknown>)) {
-    if (DROPPED_MAPPING_KEYS.includes(key)) continue;
-    out[key] = key === 'properties' && value && typeof value === 'object' ? cleanProperties(value as Record<string, unknown>) : value;
+    if (DROPPED_MAPPING_KEYS.includes(key) || dropsObjectParameter('', key, notes)) continue;
+    out[key] = key === 'properties' && value && typeof value === 'object' ? cleanProperties(value as Record<string, unknown>, '', notes) : value;
   }
   return out;
 }
 
-function cleanProperties(properties: Record<string, unknown>): Record<string, unknown> {
+function cleanProperties(properties: Record<string, unknown>, parent: string, notes: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(properties)) {
     if (!field || typeof field !== 'object') continue;
+    const path = parent ? `${parent}.${name}` : name;
+    const converted = convertField(path, field as Record<string, unknown>, notes);
+    if (converted) {
+      out[name] = converted;
+      continue;
+    }
     const copy: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(field as Record<string, unknown>)) {
-      if (key === 'include_in_all') continue;
-      copy[key] = (key === 'properties' || key === 'fields') && value && typeof value === 'object' ? cleanProperties(value as Record<string, unknown>) : value;
+      if (key === 'include_in_all' || dropsObjectParameter(path, key, notes)) continue;
+      copy[key] = (key === 'properties' || key === 'fields') && value && typeof value === 'object' ? cleanProperties(value as Record<string, unknown>, path, notes) : value;
     }
     out[name] = copy;
   }
@@ -72,6 +92,8 @@ export interface TargetIndex {
   body: { settings: Record<string, unknown>; mappings: Record<string, unknown>; aliases: Record<string, unknown> };
   /** The mapping type whose documents go to this index (split rule); undefined = all. */
   type?: string;
+  /** What was changed for OpenSearch beyond the routine clean-up (converted field types, dropped features). */
+  notes: string[];
 }
 
 /** The mapping types of an index (several only in indices created by Elasticsearch 5). */
@@ -90,21 +112,27 @@ export function mergedTypes(metadata: IndexMetadata, rule: MultiTypeRule): strin
 
 /** The target indices for one snapshot index. */
 export function targetIndices(metadata: IndexMetadata, rule: MultiTypeRule = 'merge'): TargetIndex[] {
-  const settings = cleanSettings(metadata.settings);
+  const settingNotes: string[] = [];
+  const settings = cleanSettings(metadata.settings, settingNotes);
   const types = mappingTypes(metadata);
   const aliases = metadata.aliases;
   if (types.length <= 1) {
-    return [{ name: metadata.name, body: { settings, mappings: cleanMapping(types.length ? metadata.mappings[types[0]] : {}), aliases } }];
+    const notes = [...settingNotes];
+    return [{ name: metadata.name, body: { settings, mappings: cleanMapping(types.length ? metadata.mappings[types[0]] : {}, notes), aliases }, notes }];
   }
   if (rule === 'split') {
-    return types.map((type) => ({ name: `${metadata.name}_${type}`, type, body: { settings, mappings: cleanMapping(metadata.mappings[type]), aliases: {} } }));
+    return types.map((type) => {
+      const notes = [...settingNotes];
+      return { name: `${metadata.name}_${type}`, type, body: { settings, mappings: cleanMapping(metadata.mappings[type], notes), aliases: {} }, notes };
+    });
   }
+  const notes = [...settingNotes];
   const merged: Record<string, unknown> = {};
   for (const type of types) {
-    const mapping = cleanMapping(metadata.mappings[type]);
+    const mapping = cleanMapping(metadata.mappings[type], notes);
     merged.properties = { ...((merged.properties as object) ?? {}), ...((mapping.properties as object) ?? {}) };
   }
-  return [{ name: metadata.name, body: { settings, mappings: merged, aliases } }];
+  return [{ name: metadata.name, body: { settings, mappings: merged, aliases }, notes }];
 }
 
 /** Where a document of `type` goes. */

@@ -196,6 +196,7 @@ export class BackfillWorker {
         }
         if (created.status === 200) {
           this.#log.info({ index: target.name }, 'created target index from snapshot metadata');
+          if (target.notes.length > 0) this.#log.warn({ index: target.name, changes: target.notes }, 'target index mapping adapted for OpenSearch');
           const types = mergedTypes(metadata, this.#config.multiTypeRule);
           if (types.length > 0) {
             this.#log.warn({ index: target.name, types }, 'several mapping types merged into one index: documents of different types that share an id overwrite each other (--multi-type-rule split keeps them apart)');

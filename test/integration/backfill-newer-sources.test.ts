@@ -63,3 +63,52 @@ describe.each(sources)('a backfill from %s', (label, sourceEndpoint, codec) => {
     expect(await readBackfillProgress(target, { sessionName: session })).toMatchObject({ shards: { total: 2, completed: 2 }, documents: { migrated: want.length, failed: 0 } });
   }, 120_000);
 });
+
+describe('a backfill of Elasticsearch 8.19 mapping features OpenSearch lacks', () => {
+  const source = new ClusterClient({ endpoint: started('es8', endpoints.es8), timeoutMs: 120_000 });
+  const target = new ClusterClient({ endpoint: endpoints.target });
+  const prefix = `bft-${randomUUID().slice(0, 8)}`;
+  const index = `${prefix}-releases`;
+  const repoName = `${prefix}-repo`;
+  const session = `${prefix}_session`;
+
+  beforeAll(async () => {
+    await source.request('PUT', `/${index}`, {
+      // (`version` and `counted_keyword` come with X-Pack, which this build of Elasticsearch leaves out.)
+      body: { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: { subobjects: false, properties: { labels: { type: 'flattened' }, 'app.release': { type: 'keyword' }, name: { type: 'keyword' } } } },
+    });
+    const lines = Array.from({ length: 50 }, (_, i) => [{ index: { _index: index, _id: `r${i}` } }, { name: `app-${i % 5}`, 'app.release': `1.${i}.0`, labels: { team: `t${i % 3}`, tier: { level: String(i % 2) } } }]).flat();
+    const bulk = await source.request<{ errors: boolean }>('POST', '/_bulk', { body: lines.map((l) => JSON.stringify(l)).join('\n') + '\n', contentType: 'application/x-ndjson', query: { refresh: 'true' } });
+    expect(bulk.body.errors).toBe(false);
+    await snapshot(source, repoName, join(endpoints.repoDir, repoName), [index]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await target.request('DELETE', `/${index}`, { expectStatus: [404] });
+    await target.request('DELETE', `/${workingStateIndex(session)}`, { expectStatus: [404] });
+    await source.request('DELETE', `/_snapshot/${repoName}/snap`, { expectStatus: [404] });
+    await source.request('DELETE', `/_snapshot/${repoName}`, { expectStatus: [404] });
+    await source.request('DELETE', `/${index}`, { expectStatus: [404] });
+    source.close();
+    target.close();
+  });
+
+  it('maps flattened as flat_object and drops subobjects, says so, and moves every document', async () => {
+    // WHEN one worker runs until it exits by itself
+    const worker = startWorker(['--snapshot-name', 'snap', '--snapshot-local-dir', join(endpoints.repoDir, repoName), '--target-host', endpoints.target, '--session-name', session]);
+    let log = '';
+    worker.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    expect(await exitOf(worker, 90_000)).toBe(0);
+
+    // THEN the index was created with the equivalent types, the worker named the changes, and the documents match
+    const mapping = await target.request<Record<string, { mappings: { properties: Record<string, { type?: string; properties?: Record<string, { type: string }> }> } }>>('GET', `/${index}/_mapping`);
+    const properties = mapping.body[index].mappings.properties;
+    expect([properties.labels.type, properties.app.properties?.release.type, properties.name.type]).toEqual(['flat_object', 'keyword', 'keyword']);
+    const adapted = log.split('\n').find((line) => line.includes('target index mapping adapted for OpenSearch'));
+    expect(JSON.parse(adapted ?? '{}')).toMatchObject({ level: 40, index, changes: [expect.stringMatching(/^mapping root: subobjects dropped/), expect.stringMatching(/^field labels: flattened mapped as flat_object/)] });
+    expect(await allDocuments(target, index)).toEqual(await allDocuments(source, index));
+    // AND flat_object answers a query on a nested label, as flattened did
+    const hits = await target.request<{ hits: { total: { value: number } } }>('POST', `/${index}/_search`, { body: { query: { term: { 'labels.tier.level': '1' } } }, idempotent: true });
+    expect(hits.body.hits.total.value).toBe(25);
+  }, 120_000);
+});

@@ -52,7 +52,45 @@ describe('targetIndices', () => {
       aliases: { current: {} },
     });
     expect(targetIndices(meta)).toEqual([
-      { name: 'books', body: { settings: { 'index.number_of_shards': '2' }, mappings: { _routing: { required: true }, properties: { title: { type: 'text' } } }, aliases: { current: {} } } },
+      { name: 'books', body: { settings: { 'index.number_of_shards': '2' }, mappings: { _routing: { required: true }, properties: { title: { type: 'text' } } }, aliases: { current: {} } }, notes: [] },
+    ]);
+  });
+
+  it('maps Elasticsearch-only field types to their OpenSearch equivalents and drops what OpenSearch lacks, saying so', () => {
+    // GIVEN an Elasticsearch 8 logs index with flattened labels, a version field, subobjects off and an index mode
+    const meta = metadata({
+      settings: { 'index.number_of_shards': '1', 'index.mode': 'logsdb' },
+      mappings: {
+        _doc: {
+          subobjects: false,
+          properties: {
+            labels: { type: 'flattened', depth_limit: 5, ignore_above: 100 },
+            app: { properties: { release: { type: 'version' }, hits: { type: 'counted_keyword' }, tags: { type: 'keyword' } } },
+            vector: { type: 'dense_vector', dims: 3 },
+          },
+        },
+      },
+    });
+
+    // WHEN converted
+    const [index] = targetIndices(meta);
+
+    // THEN the types OpenSearch has an equivalent for are mapped to it, the rest is left for OpenSearch to refuse
+    expect(index.body.settings).toEqual({ 'index.number_of_shards': '1' });
+    expect(index.body.mappings).toEqual({
+      properties: {
+        labels: { type: 'flat_object' },
+        app: { properties: { release: { type: 'keyword' }, hits: { type: 'keyword' }, tags: { type: 'keyword' } } },
+        vector: { type: 'dense_vector', dims: 3 },
+      },
+    });
+    // AND every change is named, with what it costs
+    expect(index.notes).toEqual([
+      'setting index.mode: "logsdb" dropped (OpenSearch has no such setting)',
+      'mapping root: subobjects dropped (dotted field names are read as objects)',
+      'field labels: flattened mapped as flat_object (its parameters (depth_limit, ignore_above, null_value, …) are dropped)',
+      'field app.release: version mapped as keyword (ranges and sorting follow string order, not version order)',
+      'field app.hits: counted_keyword mapped as keyword (value counts are not kept)',
     ]);
   });
 
@@ -84,7 +122,7 @@ describe('targetIndices', () => {
     });
 
     it('merge: one index whose mapping holds both types\' fields; every document goes there', () => {
-      expect(targetIndices(meta, 'merge')).toEqual([{ name: 'library', body: { settings: {}, mappings: { properties: { title: { type: 'text' }, name: { type: 'keyword' } } }, aliases: { lib: {} } } }]);
+      expect(targetIndices(meta, 'merge')).toEqual([{ name: 'library', body: { settings: {}, mappings: { properties: { title: { type: 'text' }, name: { type: 'keyword' } } }, aliases: { lib: {} } }, notes: [] }]);
       expect(targetIndexFor(meta, 'merge', 'book')).toBe('library');
       expect(targetIndexFor(meta, 'merge', 'author')).toBe('library');
     });

@@ -30,6 +30,8 @@ export interface MigratedIndex {
   /** `created`, `would create` (dry run), `exists` (left alone) or `failed`. */
   status: 'created' | 'would create' | 'exists' | 'failed';
   error?: string;
+  /** What was adapted for OpenSearch (converted field types, dropped settings), when anything was. */
+  changes?: string[];
 }
 
 export interface MigratedTemplate {
@@ -54,7 +56,11 @@ export const metadataMigrate: CommandDefinition<MetadataMigrateResult> = {
   text: (r) =>
     `${r.dryRun ? 'Evaluating' : 'Migrating'} index metadata of snapshot ${r.snapshot}\n` +
     (r.templates.length ? table(['TEMPLATE', 'TYPE', 'RESULT'], r.templates.map((t) => [t.name, KIND_LABEL[t.kind], t.reason ? `${t.status}: ${t.reason}` : t.status])) + '\n' : '') +
-    (r.indices.length ? table(['SOURCE INDEX', 'TARGET INDEX', 'RESULT'], r.indices.map((i) => [i.source, i.target, i.error ? `${i.status}: ${i.error}` : i.status])) : 'No index to migrate\n'),
+    (r.indices.length ? table(['SOURCE INDEX', 'TARGET INDEX', 'RESULT'], r.indices.map((i) => [i.source, i.target, i.error ? `${i.status}: ${i.error}` : i.status])) : 'No index to migrate\n') +
+    r.indices
+      .filter((i) => i.changes?.length)
+      .map((i) => `\nAdapted for OpenSearch in ${i.target}:\n${i.changes!.map((c) => `  - ${c}`).join('\n')}\n`)
+      .join(''),
 };
 
 export async function runMetadataMigrate(flags: MetadataMigrateFlags, io: ConsoleIo, command = metadataMigrate): Promise<MetadataMigrateResult> {
@@ -79,7 +85,7 @@ export async function runMetadataMigrate(flags: MetadataMigrateFlags, io: Consol
     for (const name of (allowlist ?? []).filter((n) => !snapshot.indices.includes(n))) result.indices.push({ source: name, target: name, status: 'failed', error: 'not in the snapshot' });
     for (const name of names) {
       for (const index of targetIndices(await repo.indexMetadata(snapshot, name), flags.multiTypeBehavior)) {
-        const entry: MigratedIndex = { source: name, target: index.name, status: 'created' };
+        const entry: MigratedIndex = { source: name, target: index.name, status: 'created', ...(index.notes.length ? { changes: index.notes } : {}) };
         const exists = (await target.request('HEAD', `/${encodeURIComponent(index.name)}`, { expectStatus: [404] })).status === 200;
         if (exists) entry.status = 'exists';
         else if (flags.dryRun) entry.status = 'would create';
