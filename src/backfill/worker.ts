@@ -9,7 +9,7 @@ import { ClusterClient, type ClusterConfig } from '../cluster';
 import { CorruptIndexError, UnsupportedFormatError } from '../lucene';
 import { EmfEmitter } from '../metrics/emf';
 import { BACKFILL_METRICS, COMPONENTS } from '../metrics/names';
-import { openRepository, openSnapshotShard, SnapshotError, type IndexMetadata, type SnapshotRepository, type SnapshotSummary } from '../snapshot';
+import { assertSourceHoldsVectors, openRepository, openSnapshotShard, SnapshotError, type IndexMetadata, type SnapshotRepository, type SnapshotSummary } from '../snapshot';
 import { BulkSink } from './bulk-sink';
 import { fileFailedDocumentLog, s3FailedDocumentLog, type FailedDocumentLog } from './failed-documents';
 import { mergedTypes, targetIndexFor, targetIndices, type MultiTypeRule } from './index-metadata';
@@ -131,6 +131,7 @@ export class BackfillWorker {
     checkpointAge.unref();
     try {
       const metadata = await this.#indexMetadata(snapshot, item.index);
+      assertSourceHoldsVectors(metadata);
       await this.#ensureTargetIndices(metadata);
       const { reader } = await openSnapshotShard(this.#repo, snapshot, item.index, item.shard);
       const result = await processItem({

@@ -3,6 +3,7 @@
  * and what a repository holds, read straight from the repository without any cluster.
  */
 import type { Writable } from 'node:stream';
+import { assertSourceHoldsVectors } from './excluded-vectors';
 import { openSnapshotShard } from './shard-source';
 import { openRepository, type RepositoryOptions } from './repository';
 
@@ -32,6 +33,7 @@ export async function dumpSnapshot(options: DumpOptions, out: Writable): Promise
   const result: DumpResult = { snapshot: snapshot.name, indices: [], documents: 0 };
   for (const index of indices) {
     const metadata = await repo.indexMetadata(snapshot, index);
+    assertSourceHoldsVectors(metadata);
     // Types are kept only where they carry meaning: indices created before 6.0 with a custom type.
     const keepType = metadata.createdVersion !== undefined && metadata.createdVersion.flavor === 'elasticsearch' && metadata.createdVersion.major < 6;
     let documents = 0;

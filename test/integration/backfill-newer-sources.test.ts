@@ -2,14 +2,17 @@
  * The backfill worker from live snapshots of the newest sources into the test bed's OpenSearch 2.19:
  * OpenSearch 3.3 (Lucene 10 segments, shards in hashed folders), Elasticsearch 8.19 (Lucene 9, zstd
  * `best_compression`) and Elasticsearch 9.2 (Lucene 10, zstd). Each index is created from the snapshot's
- * metadata and every live document arrives with its id, routing and _source.
+ * metadata and every live document arrives with its id, routing and _source. Also: Elasticsearch mapping
+ * features OpenSearch lacks, converted; and Elasticsearch 9.2 indices whose _source leaves vectors out, refused.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { ClusterClient } from '../../src/cluster';
 import { readBackfillProgress } from '../../src/backfill/status';
 import { workingStateIndex } from '../../src/backfill/working-state';
 import { allDocuments, exitOf, seedIndices, snapshot, startWorker } from '../support/backfill';
+import { dumpSnapshot } from '../../src/snapshot';
 import { testbedEndpoints } from '../testbed/endpoints';
 
 const endpoints = testbedEndpoints();
@@ -111,4 +114,41 @@ describe('a backfill of Elasticsearch 8.19 mapping features OpenSearch lacks', (
     const hits = await target.request<{ hits: { total: { value: number } } }>('POST', `/${index}/_search`, { body: { query: { term: { 'labels.tier.level': '1' } } }, idempotent: true });
     expect(hits.body.hits.total.value).toBe(25);
   }, 120_000);
+});
+
+describe('Elasticsearch 9.2 vectors left out of _source', () => {
+  const source = new ClusterClient({ endpoint: started('es9', endpoints.es9), timeoutMs: 120_000 });
+  const prefix = `bfv-${randomUUID().slice(0, 8)}`;
+  const indices = { excluded: `${prefix}-excluded`, kept: `${prefix}-kept` };
+  const repoName = `${prefix}-repo`;
+  const repoPath = join(endpoints.repoDir, repoName);
+
+  beforeAll(async () => {
+    // GIVEN two indices with a dense_vector field: one with the 9.2 default, one keeping vectors in _source
+    const mappings = { properties: { title: { type: 'keyword' }, embedding: { type: 'dense_vector', dims: 3 } } };
+    await source.request('PUT', `/${indices.excluded}`, { body: { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings } });
+    await source.request('PUT', `/${indices.kept}`, { body: { settings: { number_of_shards: 1, number_of_replicas: 0, 'index.mapping.exclude_source_vectors': false }, mappings } });
+    for (const index of Object.values(indices)) {
+      await source.request('PUT', `/${index}/_doc/1`, { query: { refresh: 'true' }, body: { title: 'one', embedding: [0.5, 0.25, 0.125] } });
+    }
+    await snapshot(source, repoName, repoPath, Object.values(indices));
+  }, 120_000);
+
+  afterAll(async () => {
+    await source.request('DELETE', `/_snapshot/${repoName}/snap`, { expectStatus: [404] });
+    await source.request('DELETE', `/_snapshot/${repoName}`, { expectStatus: [404] });
+    await source.request('DELETE', `/${Object.values(indices).join(',')}`, { expectStatus: [404] });
+    source.close();
+  });
+
+  it('refuses the index whose _source lacks its vectors, naming the field, and reads the other whole', async () => {
+    const lines: string[] = [];
+    const out = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) });
+    await expect(dumpSnapshot({ repo: repoPath, snapshot: 'snap', indices: [indices.excluded] }, out)).rejects.toMatchObject({
+      code: 'MA_SNAPSHOT_UNSUPPORTED',
+      message: expect.stringContaining(`index ${indices.excluded} leaves its vector fields (embedding) out of the stored _source`),
+    });
+    await dumpSnapshot({ repo: repoPath, snapshot: 'snap', indices: [indices.kept] }, out);
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([{ _index: indices.kept, _id: '1', _source: { title: 'one', embedding: [0.5, 0.25, 0.125] } }]);
+  });
 });
