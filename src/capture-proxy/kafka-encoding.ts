@@ -35,10 +35,13 @@ interface EncoderClass {
   prototype: { ensureAvailable(this: KafkajsEncoder, length: number): void };
 }
 
+/** kafkajs's own sizing of a grown buffer, taken from its encoder class when the tuning is applied. */
+let nextPowerOfTwo: (value: number) => number = (value) => value;
+
 /** kafkajs's `ensureAvailable`, growing into a buffer that is not zero-filled first. */
 function ensureAvailableUnfilled(this: KafkajsEncoder, length: number): void {
   if (this.offset + length <= this.buf.length) return;
-  const grown = Buffer.allocUnsafe(encoderClass().nextPowerOfTwo(this.offset + length));
+  const grown = Buffer.allocUnsafe(nextPowerOfTwo(this.offset + length));
   this.buf.copy(grown, 0, 0, this.offset);
   this.buf = grown;
 }
@@ -58,6 +61,7 @@ export interface KafkaEncodingTuning {
 /** Applies both changes (again is harmless); returns which are in effect. */
 export function tuneKafkaEncoding(): KafkaEncodingTuning {
   const encoder = encoderClass();
+  nextPowerOfTwo = (value) => encoder.nextPowerOfTwo(value);
   encoder.prototype.ensureAvailable = ensureAvailableUnfilled;
   return { crc: installCrc(), encoder: encoder.prototype.ensureAvailable === ensureAvailableUnfilled };
 }

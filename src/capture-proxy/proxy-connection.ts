@@ -101,7 +101,7 @@ export class ProxyConnection {
    * that opened their connections together (a pool, a load generator) would otherwise have all their
    * records encoded in the same tick, stalling every connection for tens of milliseconds once per interval.
    */
-  flushCapture(now = Infinity, intervalMs = 0): void {
+  flushCapture(now: number, intervalMs: number): void {
     const since = this.capture?.pendingSinceMs;
     if (since !== undefined && now - since >= intervalMs * (1 - this.#flushEarliness)) this.#send(this.capture!.flush());
   }

@@ -12,6 +12,12 @@ interface RootResponse {
   tagline?: string;
 }
 
+/** Major, minor and patch of a version number such as "7.10.2" or "8.0.0-rc1" (missing parts are 0). */
+function numberParts(number: string): Pick<ClusterVersion, 'major' | 'minor' | 'patch'> {
+  const [major, minor, patch] = number.split(/[.-]/).map((part) => Number.parseInt(part, 10));
+  return { major: major || 0, minor: minor || 0, patch: patch || 0 };
+}
+
 /**
  * OpenSearch reports `version.distribution: "opensearch"`; with compatibility mode on it also claims
  * number 7.10.2, so the distribution field is checked before the number.
@@ -20,9 +26,8 @@ export function parseClusterVersion(root: unknown): ClusterVersion {
   const body = root as RootResponse;
   const number = body?.version?.number;
   if (typeof number !== 'string') throw new Error('the root endpoint did not report version.number');
-  const [major, minor, patch] = number.split(/[.-]/).map((part) => Number.parseInt(part, 10));
   const flavor = body.version?.distribution === 'opensearch' || /opensearch/i.test(body.tagline ?? '') ? 'opensearch' : 'elasticsearch';
-  return { flavor, number, major: major || 0, minor: minor || 0, patch: patch || 0 };
+  return { flavor, number, ...numberParts(number) };
 }
 
 interface NodesInfoResponse {
@@ -39,9 +44,9 @@ export function parseNodesInfoVersion(nodesInfo: unknown): ClusterVersion {
   const node = Object.values((nodesInfo as NodesInfoResponse)?.nodes ?? {})[0];
   const number = node?.version;
   if (typeof number !== 'string') throw new Error('the nodes info did not report a node version');
-  const [major, minor, patch] = number.split(/[.-]/).map((part) => Number.parseInt(part, 10));
-  const flavor = node.build_flavor !== undefined || major >= 5 ? 'elasticsearch' : 'opensearch';
-  return { flavor, number, major: major || 0, minor: minor || 0, patch: patch || 0 };
+  const parts = numberParts(number);
+  const flavor = node.build_flavor !== undefined || parts.major >= 5 ? 'elasticsearch' : 'opensearch';
+  return { flavor, number, ...parts };
 }
 
 export function describeVersion(version: ClusterVersion): string {

@@ -14,7 +14,7 @@ const FIRST_INDEX_VERSION_EXCLUDING_VECTORS = 9_034_000;
 const VECTOR_TYPES = new Set(['dense_vector', 'sparse_vector', 'rank_vectors']);
 const SETTING = 'index.mapping.exclude_source_vectors';
 
-/** Paths of the vector fields in a mapping (any mapping type, objects and multi-fields included). */
+/** Paths of the vector fields in a mapping, inside objects and nested fields too. */
 function vectorFields(mapping: unknown, parent = ''): string[] {
   const properties = (mapping as { properties?: Record<string, unknown> } | undefined)?.properties;
   if (!properties || typeof properties !== 'object') return [];

@@ -215,6 +215,9 @@ export const elasticsearch68 = searchEngine({
   extraJvmOptions: ['--add-opens=java.base/java.io=ALL-UNNAMED', '--add-opens=java.base/java.lang=ALL-UNNAMED', '--add-opens=java.base/java.nio=ALL-UNNAMED', '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED'],
 });
 
+/** Elasticsearch 8+ zips carry the security module; the test bed's clusters run without security. */
+const withoutSecurity = (transportPort: number) => [`transport.port: ${transportPort}`, 'xpack.security.enabled: false'];
+
 /**
  * Elasticsearch 8.19 (Lucene 9.12): the 8.x repository layout, and `best_compression` written as zstd stored
  * fields by the native zstd library the distribution ships. The integ-test zip carries the security module,
@@ -228,7 +231,7 @@ export const elasticsearch8 = searchEngine({
   folder: 'elasticsearch-8.19.0',
   launcher: 'elasticsearch',
   confEnv: 'ES_PATH_CONF',
-  settings: (port) => [`transport.port: ${port}`, 'xpack.security.enabled: false'],
+  settings: withoutSecurity,
   // Its heap is committed as it fills rather than all at start-up.
   extraJvmOptions: ['-XX:-AlwaysPreTouch'],
 });
@@ -242,7 +245,7 @@ export const elasticsearch9 = searchEngine({
   folder: 'elasticsearch-9.2.0',
   launcher: 'elasticsearch',
   confEnv: 'ES_PATH_CONF',
-  settings: (port) => [`transport.port: ${port}`, 'xpack.security.enabled: false'],
+  settings: withoutSecurity,
   java: () => findJdk(21),
   extraJvmOptions: ['-XX:-AlwaysPreTouch'],
 });
