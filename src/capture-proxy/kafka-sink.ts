@@ -5,11 +5,12 @@
  * acknowledged within the delivery timeout fails, and the next send tries again from scratch. Refused
  * credentials and an untrusted broker certificate fail each send with a sentence saying which.
  */
-import { CompressionTypes, Kafka, logLevel, type KafkaConfig, type Producer, type SASLOptions } from 'kafkajs';
+import type { CompressionTypes as CompressionType, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
 import { certificateRefusal } from '../common/tls-certificate-errors';
 import type { CaptureRecord } from './connection-capture';
 import type { CaptureSink } from './capture-sink';
-import { tuneKafkaEncoding } from './kafka-encoding';
+import { CompressionTypes, Kafka, kafkaEncodingTuning, logLevel } from './kafka-client';
+import type { KafkaEncodingTuning } from './kafka-encoding';
 
 export type KafkaAuth = { type: 'none' } | { type: 'tls' } | { type: 'scram-sha-512'; username: string; password: string } | { type: 'msk-iam'; region: string };
 
@@ -93,14 +94,12 @@ export class KafkaSink implements CaptureSink {
   readonly description: string;
   readonly #options: KafkaSinkOptions;
   #producer?: Promise<Producer>;
-  readonly #compression: CompressionTypes;
+  readonly #compression: CompressionType;
 
   constructor(options: KafkaSinkOptions) {
     this.#options = options;
     this.#compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     this.description = `Kafka ${options.brokers.join(',')} topic ${options.topic}`;
-    // Before the first send, which is when kafkajs loads its record-batch encoder.
-    tuneKafkaEncoding();
   }
 
   #connect(): Promise<Producer> {
@@ -128,6 +127,11 @@ export class KafkaSink implements CaptureSink {
       this.#producer = undefined;
     });
     return this.#producer;
+  }
+
+  /** Which of the encoding changes for kafkajs are in effect (logged at start: any false costs CPU). */
+  get encoding(): KafkaEncodingTuning {
+    return kafkaEncodingTuning;
   }
 
   send(record: CaptureRecord): Promise<void> {

@@ -39,7 +39,8 @@ export async function main(argv: string[]): Promise<number> {
     log,
   });
   const port = await proxy.start();
-  log.info({ port, destination: config.destination.origin, capture: sink?.description ?? 'off' }, 'capture proxy listening');
+  const kafkaEncoding = sink instanceof KafkaSink ? { kafkaEncoding: sink.encoding } : {};
+  log.info({ port, destination: config.destination.origin, capture: sink?.description ?? 'off', ...kafkaEncoding }, 'capture proxy listening');
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

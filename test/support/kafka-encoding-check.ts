@@ -1,7 +1,7 @@
 /**
  * Run as its own Node process (jest's module registry does not go through Node's require cache, which the
- * CRC replacement relies on): tunes kafkajs's encoding, has kafkajs encode record batches of several sizes,
- * and prints what the test checks as one JSON line.
+ * CRC replacement relies on): tunes kafkajs's encoding, has kafkajs encode record batches of several sizes
+ * and a produce request, and prints what the test checks as one JSON line.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { randomBytes } from 'node:crypto';
@@ -31,7 +31,20 @@ async function main(): Promise<void> {
     const valuesBack = decoded.records.map((r) => Buffer.compare(r.value, values[decoded.records.indexOf(r)]) === 0);
     batches.push({ size, crcRight, records: decoded.records.length, valuesBack });
   }
-  process.stdout.write(JSON.stringify({ tuning, usesOurCrc, batches, again: tuneKafkaEncoding() }) + '\n');
+  // A produce request as kafkajs's producer asks for it from Kafka 4 (version 7, not idempotent): through the
+  // one-pass encoder, and readable.
+  const produce = require('kafkajs/src/protocol/requests/produce/index.js') as { protocol(v: { version: number }): (args: object) => { request: { encode(): Promise<unknown> } } };
+  const value = randomBytes(400_000);
+  const topicData = [{ topic: 'logging-traffic-topic', partitions: [{ partition: 0, messages: [{ key: 'connection', value }] }] }];
+  const encoded = (await produce.protocol({ version: 7 })({ acks: -1, timeout: 1000, producerId: -1, producerEpoch: 0, topicData }).request.encode()) as { buffer: Buffer; buf: Buffer; offset: number };
+  const request = encoded.buffer;
+  // kafkajs's own encoders end in a buffer of a power of two; the one-pass encoder's is exactly the request.
+  const usesOnePass = encoded.buf.length === encoded.offset && (require('kafkajs/src/protocol/requests/produce/v3/request.js') as { fast?: boolean }).fast === true;
+  // Body: transactional id (2), acks (2), timeout (4), topics (4), name (2 + 21), partitions (4), partition (4), record set size (4).
+  const recordSet = request.subarray(47);
+  const decodedRequest = await decodeBatch(new Decoder(recordSet));
+  const produced = { usesOnePass, crcRight: recordSet.readUInt32BE(17) === kafkajsCrc32c(recordSet.subarray(21)) >>> 0, valueBack: decodedRequest.records[0]?.value.equals(value) };
+  process.stdout.write(JSON.stringify({ tuning, usesOurCrc, batches, produced, again: tuneKafkaEncoding() }) + '\n');
 }
 
 void main();
