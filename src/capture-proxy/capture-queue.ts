@@ -53,9 +53,15 @@ export class CaptureQueue {
   /** Bytes of records the connections are still writing, as they report them. */
   #partialBytes = 0;
   #roomWaiters: (() => void)[] = [];
+  #failing = false;
 
   constructor(options: CaptureQueueOptions) {
     this.#options = options;
+  }
+
+  /** The last send that ended failed (the sink is down or refusing), and none has succeeded since. */
+  get failing(): boolean {
+    return this.#failing;
   }
 
   /** More captured bytes are held than the budget allows. */
@@ -139,6 +145,7 @@ export class CaptureQueue {
       failure = error as Error;
       this.#options.onLost(records.length, failure);
     }
+    this.#failing = failure !== undefined;
     this.#inFlight--;
     this.#queuedBytes -= bytes;
     this.#wakeIfRoom();

@@ -41,7 +41,7 @@ const SPECS: Spec[] = [
   { name: 'noCapture', help: 'forward only, capture nothing' },
   { name: 'maxTrafficBufferSize', arg: '<bytes>', help: 'largest capture record', default: '1048576' },
   { name: 'flushIntervalMs', arg: '<ms>', help: 'send what a connection captured at least this often', default: '1000' },
-  { name: 'captureTimeoutMs', arg: '<ms>', help: 'how long a mutating request waits for its capture to be stored', default: '10000' },
+  { name: 'captureTimeoutMs', arg: '<ms>', help: 'how long a mutating request waits for its capture to be stored; while Kafka is failing (its last send failed) mutating requests do not wait, the policy applies at once, until a send succeeds', default: '10000' },
   { name: 'onCaptureFailure', arg: '<policy>', help: 'when a mutating request cannot be captured in time: forward (default) or reject (503)', default: 'forward' },
   { name: 'suppressCaptureForHeaderMatch', arg: '<name=regex>', help: 'forward but do not capture requests whose header matches (repeatable)', repeatable: true },
   { name: 'redactAuthorization', help: 'store Authorization header values as asterisks' },

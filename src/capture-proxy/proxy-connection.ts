@@ -249,19 +249,32 @@ export class ProxyConnection {
     return this.#host.queue!.room();
   }
 
-  /** Holds the bytes that complete a mutating request until its capture (and all before it) is durable. */
+  /**
+   * Holds the bytes that complete a mutating request until its capture (and all before it) is durable. While
+   * the sink is known to be failing (its last send failed), waiting would only add the timeout to every
+   * mutating request: the policy applies at once. The capture is still sent, and counted as lost if that
+   * send fails too; the first send that succeeds ends the failing state.
+   */
   async #holdThenForward(request: CurrentRequest, parts: Uint8Array[], events: ParseEvent[], next: number): Promise<void> {
     const o = this.#host.options;
+    const queue = this.#host.queue!;
     const held = Date.now();
     this.#send(this.capture!.flush());
-    const acknowledged = await withTimeout(this.#host.queue!.durable(this.queued!), o.captureTimeoutMs).then(
-      () => true,
-      () => false,
-    );
+    const failing = queue.failing;
+    const acknowledged =
+      !failing &&
+      (await withTimeout(queue.durable(this.queued!), o.captureTimeoutMs).then(
+        () => true,
+        () => false,
+      ));
     o.metrics.observe(CAPTURE_METRICS.addedLatency, Date.now() - held);
     if (!acknowledged) {
-      o.log.warn({ connection: this.capture!.connectionId, method: request.head.method, path: request.head.path }, 'capture of a mutating request was not acknowledged');
+      // One line per request while waiting ended badly; while the sink is known to be failing, its failed sends say it.
+      if (!failing) o.log.warn({ connection: this.capture!.connectionId, method: request.head.method, path: request.head.path }, 'capture of a mutating request was not acknowledged');
+      o.metrics.count(CAPTURE_METRICS.unacknowledgedMutations, 1);
       if (o.mutationPolicy === 'reject') {
+        // Its capture may still reach Kafka: the record says the source never saw it.
+        this.#send(this.capture!.exception('request not forwarded: its capture was not acknowledged (policy reject)'));
         this.#respond(503, { error: { type: 'capture_unavailable', reason: 'the request was not forwarded because its capture could not be stored' }, status: 503 }, true);
         return;
       }

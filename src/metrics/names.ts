@@ -29,6 +29,8 @@ export const CAPTURE_METRICS = {
   kafkaErrors: 'CaptureKafkaErrors',
   lostCaptures: 'CaptureLost',
   addedLatency: 'CaptureAddedLatency',
+  /** Mutating requests whose capture was not acknowledged before the policy applied (forwarded or refused). */
+  unacknowledgedMutations: 'CaptureUnacknowledgedMutations',
 } as const;
 
 export type BackfillMetricName = (typeof BACKFILL_METRICS)[keyof typeof BACKFILL_METRICS];

@@ -334,9 +334,9 @@ export const kafka: ServerDefinition = {
     );
     const java = join(javaHome(), 'bin', 'java');
     const classpath = `${lib}/*`;
-    // A heap of 1 GiB, as Kafka's own start script gives it: with 256 MiB the broker spent most of its CPU in
+    // A heap of up to 1 GiB, as Kafka's own start script gives it: with 256 MiB the broker spent most of its CPU in
     // garbage collection under 1 MB produce requests (old generation full of request buffers, some 30 cycles a second).
-    const jvm = ['-Xms1g', '-Xmx1g', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', `-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath];
+    const jvm = ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', `-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath];
     const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
     // The SCRAM user goes into the bootstrap metadata, so it exists from the broker's first start.
     const scramUser = `SCRAM-SHA-512=[name=${KAFKA_SCRAM_USER.username},password=${KAFKA_SCRAM_USER.password}]`;

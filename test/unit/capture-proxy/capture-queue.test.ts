@@ -91,6 +91,26 @@ describe('CaptureQueue', () => {
     expect(sink.sends.map((s) => s.keys)).toEqual([['a1'], ['a2', 'a3'], ['a4']]);
   });
 
+  it('is failing from a failed send until a send succeeds', async () => {
+    const { sink, queue } = setup();
+    const a = new QueuedConnection();
+    expect(queue.failing).toBe(false);
+
+    queue.add(a, [record('a1')]);
+    const lost = queue.durable(a);
+    await nextTurn();
+    sink.sends[0].reject(new Error('broker gone'));
+    await expect(lost).rejects.toThrow('broker gone');
+    expect(queue.failing).toBe(true);
+
+    queue.add(a, [record('a2')]);
+    await nextTurn();
+    expect(queue.failing).toBe(true);
+    sink.sends[1].resolve();
+    await nextTurn();
+    expect(queue.failing).toBe(false);
+  });
+
   it('waits for the send in flight when nothing more is queued', async () => {
     const { sink, queue } = setup();
     const a = new QueuedConnection();

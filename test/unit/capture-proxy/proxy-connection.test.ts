@@ -64,7 +64,14 @@ describe('proxy connection', () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
-  async function start(sink: CaptureSink, maxHeldCaptureBytes?: number, flushIntervalMs = 50): Promise<{ proxy: CaptureProxy; client: Socket; received: () => string }> {
+  interface Settings {
+    maxHeldCaptureBytes?: number;
+    flushIntervalMs?: number;
+    captureTimeoutMs?: number;
+    mutationPolicy?: 'forward' | 'reject';
+  }
+
+  async function start(sink: CaptureSink, { maxHeldCaptureBytes, flushIntervalMs = 50, captureTimeoutMs = 10_000, mutationPolicy = 'forward' }: Settings = {}): Promise<{ proxy: CaptureProxy; client: Socket; received: () => string }> {
     const proxy = new CaptureProxy({
       listenPort: 0,
       listenHost: '127.0.0.1',
@@ -74,8 +81,8 @@ describe('proxy connection', () => {
       nodeId: 'node',
       maxRecordBytes: 1 << 20,
       flushIntervalMs,
-      mutationPolicy: 'forward',
-      captureTimeoutMs: 10_000,
+      mutationPolicy,
+      captureTimeoutMs,
       suppressHeaderMatches: [],
       redactAuthorization: false,
       maxHeadBytes: 8192,
@@ -122,6 +129,70 @@ describe('proxy connection', () => {
     expect(reads.join('|')).toMatch(/^PUT \/a[^|]*\|\{\}\|EOM\|GET \/b[^|]*\|EOM\|GET \/c[^|]*\|EOM$/);
   });
 
+  it('forwards mutating requests without waiting while the sink is failing, and waits again once a send succeeds', async () => {
+    // GIVEN a sink that fails each send after 1 s (a broker that does not answer), later one that stores
+    // each after 300 ms; the capture timeout is 5 s
+    arrived.length = 0;
+    let down = true;
+    const sent: CaptureRecord[] = [];
+    const sink: CaptureSink = {
+      description: 'flaky',
+      send: (record) => sink.sendBatch([record]),
+      sendBatch: async (records) => {
+        await new Promise((r) => setTimeout(r, down ? 1_000 : 300));
+        if (down) throw new Error('broker gone');
+        sent.push(...records);
+      },
+      close: async () => undefined,
+    };
+    const { proxy, client, received } = await start(sink, { captureTimeoutMs: 5_000 });
+    const answers = () => (received().match(/answer to/g) ?? []).length;
+    const put = async (path: string) => {
+      const before = answers();
+      const started = Date.now();
+      client.write(`PUT ${path} HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}`);
+      await until(() => answers() === before + 1, `the answer to PUT ${path}`);
+      return Date.now() - started;
+    };
+
+    // WHEN a first PUT finds the sink down (its wait ends with the failed send), then a second PUT comes
+    expect(await put('/first')).toBeGreaterThanOrEqual(900);
+    const second = await put('/second');
+
+    // THEN the second went through without waiting, and both captures count as lost
+    expect(second).toBeLessThan(500);
+    await until(() => proxy.stats.capturesLost >= 2, 'two lost captures');
+
+    // and once a send succeeds, a mutating request waits for its capture again, which is then stored
+    down = false;
+    client.write('GET /probe HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => sent.length > 0, 'a successful send');
+    expect(await put('/third')).toBeGreaterThanOrEqual(250);
+    expect(arrived).toEqual(['PUT /first', 'PUT /second', 'GET /probe', 'PUT /third']);
+    const paths = sent.flatMap((r) => decodeTrafficStream(r.value).subStream.flatMap((o) => ('read' in o ? [Buffer.from(o.read.data).toString().split(' ')[1]] : [])));
+    expect(paths).toContain('/third');
+  });
+
+  it('refuses a mutating request whose capture times out under policy reject, and its record says it was not forwarded', async () => {
+    // GIVEN a sink that acknowledges nothing yet, a capture timeout of 200 ms and policy reject
+    arrived.length = 0;
+    const sink = new GatedSink();
+    const { proxy, client, received } = await start(sink, { captureTimeoutMs: 200, mutationPolicy: 'reject' });
+
+    // WHEN a PUT waits past the timeout, and the sink takes the records afterwards
+    client.write('PUT /refused HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}');
+    await until(() => received().includes('503'), 'the 503');
+    sink.release();
+    client.destroy();
+    await proxy.stop();
+
+    // THEN the source never saw it, and the capture records the request, then that it was not forwarded
+    expect(arrived).toEqual([]);
+    expect(received()).toMatch(/^HTTP\/1\.1 503[\s\S]*capture_unavailable/);
+    const kinds = sink.records.flatMap((r) => decodeTrafficStream(r.value).subStream.map((o) => ('connectionException' in o ? `exception: ${o.connectionException.message}` : Object.keys(o).find((k) => k !== 'ts'))));
+    expect(kinds).toEqual(['read', 'read', 'endOfMessageIndicator', 'exception: request not forwarded: its capture was not acknowledged (policy reject)', 'close']);
+  });
+
   it('forwards reads without waiting for the sink', async () => {
     arrived.length = 0;
     const sink = new GatedSink();
@@ -138,7 +209,7 @@ describe('proxy connection', () => {
     // GIVEN a budget of 256 KiB and a sink that stores nothing yet
     arrived.length = 0;
     const sink = new GatedSink();
-    const { client, received } = await start(sink, 256 * 1024);
+    const { client, received } = await start(sink, { maxHeldCaptureBytes: 256 * 1024 });
     const body = Buffer.alloc(32 << 20, 'b');
 
     // WHEN a client sends a 32 MiB PUT
@@ -163,7 +234,7 @@ describe('proxy connection', () => {
     // GIVEN a budget of 256 KiB and a sink that stores nothing yet
     arrived.length = 0;
     const sink = new GatedSink();
-    const { client, received } = await start(sink, 256 * 1024);
+    const { client, received } = await start(sink, { maxHeldCaptureBytes: 256 * 1024 });
 
     // WHEN a client reads an 8 MiB answer
     client.write('GET /huge HTTP/1.1\r\nhost: x\r\n\r\n');
@@ -215,7 +286,7 @@ describe('proxy connection', () => {
     // GIVEN a sink that stores at once and a flush interval of one second
     const sink = new GatedSink();
     sink.release();
-    const { client, received } = await start(sink, undefined, 1000);
+    const { client, received } = await start(sink, { flushIntervalMs: 1000 });
 
     // WHEN a client makes one GET and then stays quiet
     const asked = Date.now();
