@@ -8,7 +8,11 @@
  * into the run's work folder and run as plain JavaScript, as the program ships (a TypeScript loader would
  * add its own memory), without touching dist/. nginx and wrk come from the system's packages (installed
  * with apt-get when missing and running as root).
- * get-200-paced keeps 200 connections at about 5,000 requests/s, below saturation, for the added p99.
+ * get-200-paced keeps 200 connections at about 5,000 requests/s, below saturation, for the added p99: each
+ * waits 40 ms after an answer, so the connections stay in lockstep and their requests arrive as one burst of
+ * 200 every 40 ms (a worst case); get-200-random waits 20 to 60 ms at random, as independent clients do.
+ * The test bed's Kafka runs on the same cores, so the CPU it spends on the proxy's records (per request,
+ * shown beside the proxy's) is taken from the load generator, the origin and the proxy.
  *   npm run -s bench -- proxy            (BENCH_SECONDS=… per run, default 5;
  *                                         BENCH_SCENARIOS=get-1,get-200 runs only those, for quick iterations)
  */
@@ -20,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../test/testbed/launcher';
+import { paths } from '../test/testbed/home';
 import { up } from '../test/testbed/testbed';
 import { peakRssKb, rssKb as currentRssKb } from './process-memory';
 
@@ -48,6 +53,8 @@ interface Load {
   p99Ms: number;
   /** CPU time (user + system) the server under test used per request; steadier than rps on a busy machine. */
   cpuUsPerRequest?: number;
+  /** CPU time the Kafka broker used per request (proxy runs). */
+  kafkaCpuUsPerRequest?: number;
 }
 
 /** CPU seconds used so far by a process and its children (nginx's workers), from /proc (Linux). */
@@ -71,14 +78,17 @@ function parseLatency(text: string, label: string): number {
 }
 
 /** Runs wrk without blocking this process: the origin server lives in it and must keep answering. */
-async function wrk(url: string, connections: number, script?: string, serverPid?: number): Promise<Load> {
+async function wrk(url: string, connections: number, script?: string, serverPid?: number, kafkaPid?: number): Promise<Load> {
   const cpuBefore = serverPid ? cpuSeconds(serverPid) : NaN;
+  const kafkaBefore = kafkaPid ? cpuSeconds(kafkaPid) : NaN;
   const args = ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${SECONDS}s`, '--latency', ...(script ? ['-s', script] : []), url];
   const { stdout: out } = await promisify(execFile)('wrk', args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const cpu = serverPid ? cpuSeconds(serverPid) - cpuBefore : NaN;
   const load: Load = { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0), p50Ms: parseLatency(out, '50%'), p99Ms: parseLatency(out, '99%') };
   if (serverPid && requests > 0 && Number.isFinite(cpu)) load.cpuUsPerRequest = Number(((cpu * 1e6) / requests).toFixed(1));
+  const kafkaCpu = kafkaPid ? cpuSeconds(kafkaPid) - kafkaBefore : NaN;
+  if (kafkaPid && requests > 0 && Number.isFinite(kafkaCpu)) load.kafkaCpuUsPerRequest = Number(((kafkaCpu * 1e6) / requests).toFixed(1));
   return load;
 }
 
@@ -172,6 +182,7 @@ const cleanups: (() => void)[] = [];
 async function main(): Promise<void> {
   ensureTools();
   const { endpoints } = await up({ servers: ['kafka'] });
+  const kafkaPid = (JSON.parse(readFileSync(paths.state(), 'utf8')) as { servers: { kafka?: { pid: number } } }).servers.kafka?.pid;
   const work = mkdtempSync(join(tmpdir(), 'proxy-bench-'));
 
   // The origin: answers a small JSON body, after reading the whole request body.
@@ -232,12 +243,15 @@ net.createServer((client) => {
   // while the machine is not saturated, which the saturating runs cannot show.
   const paced = join(work, 'paced.lua');
   writeFileSync(paced, 'function delay()\n  return 40\nend\n');
+  const random = join(work, 'random.lua');
+  writeFileSync(random, 'function delay()\n  return math.random(20, 60)\nend\n');
 
   const targets = { direct: `http://127.0.0.1:${originPort}/`, proxy: `http://127.0.0.1:${proxyPort}/`, nginx: `http://127.0.0.1:${nginxPort}/`, relay: `http://127.0.0.1:${relayPort}/` };
   const scenarios = [
     { name: 'get-1', connections: 1 },
     { name: 'get-200', connections: 200 },
     { name: 'get-200-paced', connections: 200, script: paced },
+    { name: 'get-200-random', connections: 200, script: random },
     { name: 'bulk1mb-1', connections: 1, script: bulk },
     { name: 'bulk1mb-200', connections: 200, script: bulk },
   ].filter((scenario) => !SCENARIOS || SCENARIOS.includes(scenario.name));
@@ -246,7 +260,7 @@ net.createServer((client) => {
     process.stderr.write(`bench: ${scenario.name} (at ${elapsed()})\n`);
     results[scenario.name] = {
       direct: await wrk(targets.direct, scenario.connections, scenario.script),
-      proxy: await wrk(targets.proxy, scenario.connections, scenario.script, proxy.pid),
+      proxy: await wrk(targets.proxy, scenario.connections, scenario.script, proxy.pid, kafkaPid),
       nginx: await wrk(targets.nginx, scenario.connections, scenario.script, nginx.pid),
       relay: await wrk(targets.relay, scenario.connections, scenario.script, relay.pid),
     };
@@ -310,10 +324,10 @@ net.createServer((client) => {
     connectionsAnswered: answered,
     proxyCapturesLost: health.capturesLost,
   };
-  process.stderr.write('\n  scenario       direct rps   proxy rps   nginx rps   proxy/nginx   relay/nginx   p99 added: proxy / nginx (ms)   CPU us/request: proxy / nginx / relay\n');
+  process.stderr.write('\n  scenario        direct rps   proxy rps   nginx rps   proxy/nginx   relay/nginx   p99 added: proxy / nginx (ms)   CPU us/request: proxy / nginx / relay   Kafka\n');
   for (const [name, s] of Object.entries(summary)) {
     process.stderr.write(
-      `  ${name.padEnd(13)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}  ${String(s.relayToNginxThroughput).padStart(12)}   ${`${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`.padEnd(30)}${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest} / ${s.relay.cpuUsPerRequest}\n`,
+      `  ${name.padEnd(14)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}  ${String(s.relayToNginxThroughput).padStart(12)}   ${`${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`.padEnd(30)}${`${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest} / ${s.relay.cpuUsPerRequest}`.padEnd(40)}${s.proxy.kafkaCpuUsPerRequest}\n`,
     );
   }
   process.stderr.write(

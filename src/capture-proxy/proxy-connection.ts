@@ -78,10 +78,11 @@ export class ProxyConnection {
   /**
    * Queues the records a capture call completed, and reports the unfinished record's size to the budget. An
    * unfinished record that has reached `EARLY_FLUSH_BYTES` goes out at once rather than growing to the
-   * largest record size: kafkajs encodes a record in one go on the event loop, copying it several times, and a
-   * 1 MiB record stalled every connection for milliseconds (measured: a quarter less GET throughput on one
-   * connection, and twice the p99). Records stay whole messages up to the largest size; only when they are
-   * cut changes.
+   * largest record size: the body's first records are then stored while the rest of it arrives, so the
+   * request waits only for its last ones, and a record is encoded in one go on the event loop, stalling every
+   * connection for as long as it takes (with kafkajs's own encoder, a 1 MiB record cost a quarter of the GET
+   * throughput of one connection, and twice its p99). Records stay whole messages up to the largest size;
+   * only when they are cut changes.
    */
   #send(records: readonly CaptureRecord[]): void {
     const queue = this.#host.queue!;

@@ -51,9 +51,9 @@ export interface ProxyStats {
 
 /**
  * Sends to the sink at the same time, and bytes of records one of them takes before the next one starts.
- * The Kafka client encodes a send on this thread at about 10 ms of CPU per MB, during which no connection
- * moves, so sends are kept small: 256 KiB is a few milliseconds, and still one Kafka request for hundreds
- * of connections' records.
+ * A send is acknowledged only once all of it is stored, so sends are kept small enough that a connection
+ * waiting on a small mutating request is not queued behind a megabyte of other connections' records:
+ * 256 KiB is still one Kafka request for hundreds of connections' small records.
  */
 const SENDS_IN_FLIGHT = 4;
 const SEND_BYTES = 256 << 10;
