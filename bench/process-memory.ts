@@ -34,3 +34,23 @@ export function rssKb(pid: number): number {
 export function peakRssKb(pid: number): number {
   return procStatusKb(pid, 'VmHWM') ?? psRssKb(pid);
 }
+
+/** The process and its descendants (a proxy's workers), from /proc; just the process where /proc is missing. */
+function processTree(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return [pid, ...children.flatMap(processTree)];
+  } catch {
+    return [pid];
+  }
+}
+
+/** Current resident memory of the process and its descendants, in KB. */
+export function treeRssKb(pid: number): number {
+  return processTree(pid).reduce((sum, member) => sum + rssKb(member), 0);
+}
+
+/** The sum of the peaks of the process and its descendants, in KB: an upper bound of their peak together. */
+export function treePeakRssKb(pid: number): number {
+  return processTree(pid).reduce((sum, member) => sum + peakRssKb(member), 0);
+}

@@ -14,7 +14,9 @@
  * The test bed's Kafka runs on the same cores, so the CPU it spends on the proxy's records (per request,
  * shown beside the proxy's) is taken from the load generator, the origin and the proxy.
  *   npm run -s bench -- proxy            (BENCH_SECONDS=… per run, default 5;
- *                                         BENCH_SCENARIOS=get-1,get-200 runs only those, for quick iterations)
+ *                                         BENCH_SCENARIOS=get-1,get-200 runs only those, for quick iterations;
+ *                                         BENCH_WORKERS=2 runs the proxy with --workers 2 and nginx with two
+ *                                         worker processes, like for like)
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -26,10 +28,11 @@ import { promisify } from 'node:util';
 import { freePort } from '../test/testbed/launcher';
 import { paths } from '../test/testbed/home';
 import { up } from '../test/testbed/testbed';
-import { peakRssKb, rssKb as currentRssKb } from './process-memory';
+import { treePeakRssKb, treeRssKb } from './process-memory';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 
@@ -118,14 +121,15 @@ interface RunningProxy {
 
 async function startProxy(program: string, originPort: number, kafka: string, topic: string): Promise<RunningProxy> {
   const port = await freePort();
-  const child = spawn(process.execPath, [program, '--destinationUri', `http://127.0.0.1:${originPort}`, '--listenPort', String(port), '--listenHost', '127.0.0.1', '--kafkaConnection', kafka, '--kafkaTopic', topic], { stdio: ['ignore', 'ignore', 'ignore'] });
-  const rssKb = () => currentRssKb(child.pid ?? 0);
+  const child = spawn(process.execPath, [program, '--destinationUri', `http://127.0.0.1:${originPort}`, '--listenPort', String(port), '--listenHost', '127.0.0.1', '--kafkaConnection', kafka, '--kafkaTopic', topic, '--workers', String(WORKERS)], { stdio: ['ignore', 'ignore', 'ignore'] });
+  // With workers, their memory is counted too (peaks summed: an upper bound).
+  const rssKb = () => treeRssKb(child.pid ?? 0);
   // Sampled as well, for systems whose peak must be found by sampling (no /proc).
   let peakKb = 0;
-  const sampler = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(child.pid ?? 0))), 1000);
+  const sampler = setInterval(() => (peakKb = Math.max(peakKb, treePeakRssKb(child.pid ?? 0))), 1000);
   const stop = () => {
     clearInterval(sampler);
-    peakKb = Math.max(peakKb, peakRssKb(child.pid ?? 0));
+    peakKb = Math.max(peakKb, treePeakRssKb(child.pid ?? 0));
     child.kill('SIGTERM');
     return peakKb;
   };
@@ -202,7 +206,7 @@ async function main(): Promise<void> {
   const nginxPort = await freePort();
   writeFileSync(
     join(work, 'nginx.conf'),
-    `worker_processes 1; pid ${work}/nginx.pid; error_log ${work}/error.log; daemon off;
+    `worker_processes ${WORKERS}; pid ${work}/nginx.pid; error_log ${work}/error.log; daemon off;
 events { worker_connections 4096; }
 http { access_log off; client_max_body_size 200m; client_body_buffer_size 2m; proxy_request_buffering off; proxy_buffering off;
   upstream origin { server 127.0.0.1:${originPort}; keepalive 256; }
@@ -316,6 +320,7 @@ net.createServer((client) => {
   const result = {
     benchmark: 'capture-proxy',
     seconds: SECONDS,
+    workers: WORKERS,
     scenarios: summary,
     proxyPeakRssMb: Math.round(peakKb / 1024),
     proxyRssWith1000ConnectionsMb: Math.round(idleKb / 1024),

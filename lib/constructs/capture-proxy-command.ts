@@ -23,5 +23,8 @@ export function captureProxyCommand(inputs: CaptureProxyCommandInputs): string[]
   ];
   if (inputs.mskIamAuth) args.push('--enableMSKAuth', '--awsRegion', inputs.region);
   if (options.sourceCluster.allowInsecure) args.push('--insecureDestination');
+  // One proxy process per vCPU of the task (1,024 CPU units each): a Node process uses one core.
+  const workers = Math.floor(options.captureProxy.cpu / 1024);
+  if (workers > 1) args.push('--workers', String(workers));
   return [...args, ...options.captureProxy.extraArgs];
 }

@@ -1,4 +1,8 @@
-/** `capture-proxy` entry point: logs (JSON) on stderr, EMF metrics on stdout, clean stop on SIGTERM/SIGINT. */
+/**
+ * `capture-proxy` entry point: logs (JSON) on stderr, EMF metrics on stdout, clean stop on SIGTERM/SIGINT.
+ * With `--workers` above 1 this process becomes the primary of that many proxy processes (`./worker-pool`).
+ */
+import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { EmfEmitter } from '../metrics/emf';
@@ -8,6 +12,7 @@ import { FileSink } from './file-sink';
 import { KafkaSink } from './kafka-sink';
 import { buildProxyCommand, normaliseArgs, parseProxyOptions, ProxyOptionsError } from './options';
 import { CaptureProxy } from './proxy-server';
+import { runPrimary, workerLink } from './worker-pool';
 
 export async function main(argv: string[]): Promise<number> {
   const command = buildProxyCommand().exitOverride();
@@ -26,8 +31,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config.workers, pino({ base: { primary: process.pid } }, pino.destination(2)));
+  const link = cluster.isWorker ? workerLink() : undefined;
   const nodeId = randomUUID();
-  const log = pino({ base: { nodeId } }, pino.destination(2));
+  // A worker's lines also name its process, so the one a line is about can be found (and signalled).
+  const log = pino({ base: { nodeId, ...(link ? { pid: process.pid } : {}) } }, pino.destination(2));
   let sink: CaptureSink | undefined;
   if (config.capture.kind === 'kafka') sink = new KafkaSink({ ...config.capture, deliveryTimeoutMs: config.captureTimeoutMs });
   if (config.capture.kind === 'file') sink = new FileSink(config.capture.directory, nodeId);
@@ -35,18 +43,25 @@ export async function main(argv: string[]): Promise<number> {
     ...config,
     sink,
     nodeId,
-    metrics: new EmfEmitter({ stage: config.stage, component: COMPONENTS.captureProxy }, process.stdout),
+    metrics: new EmfEmitter({ stage: config.stage, component: COMPONENTS.captureProxy }, link ? { write: link.writeMetrics } : process.stdout),
     log,
+    ...(link ? { fleet: { workers: config.workers, peers: link.peers } } : {}),
   });
   const port = await proxy.start();
   const kafkaEncoding = sink instanceof KafkaSink ? { kafkaEncoding: sink.encoding } : {};
   log.info({ port, destination: config.destination.origin, capture: sink?.description ?? 'off', ...kafkaEncoding }, 'capture proxy listening');
+  const stopReporting = link?.report(() => proxy.counters);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
+    // A worker stops when the primary asks, or is gone (then nothing would ever ask).
+    void link?.stopRequested.then(resolve);
+    if (link) process.once('disconnect', resolve);
   });
   log.info(proxy.stats, 'stopping');
+  stopReporting?.();
   await proxy.stop();
+  if (link && process.connected) process.disconnect();
   return 0;
 }
 

@@ -4,6 +4,7 @@
  * environment as CAPTURE_PROXY_<NAME_IN_UPPER_SNAKE>, validated with errors naming the option.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 
 export class ProxyOptionsError extends Error {
@@ -46,6 +47,7 @@ const SPECS: Spec[] = [
   { name: 'suppressCaptureForHeaderMatch', arg: '<name=regex>', help: 'forward but do not capture requests whose header matches (repeatable)', repeatable: true },
   { name: 'redactAuthorization', help: 'store Authorization header values as asterisks' },
   { name: 'maxHeaderBytes', arg: '<bytes>', help: 'largest request line plus headers (431 above)', default: '65536' },
+  { name: 'workers', arg: '<n>', help: 'proxy processes sharing the port, each with its own Kafka producer (a connection stays on one): a number, or auto for one per CPU this process may run on; give the task that many CPUs', default: '1' },
   { name: 'stage', arg: '<name>', help: 'stage name in metrics', default: 'dev' },
 ];
 
@@ -112,7 +114,19 @@ export interface ProxyConfig {
   suppressHeaderMatches: [string, RegExp][];
   redactAuthorization: boolean;
   maxHeadBytes: number;
+  /** Processes sharing the port (1: this process is the proxy). */
+  workers: number;
   stage: string;
+}
+
+/** Most processes `--workers` starts: beyond this a number is more likely a typo than a machine. */
+const MAX_WORKERS = 64;
+
+function workerCount(value: unknown): number {
+  if (value === 'auto') return availableParallelism();
+  const n = positiveInt(value, 'workers');
+  if (n > MAX_WORKERS) throw new ProxyOptionsError(`--workers must be auto or at most ${MAX_WORKERS}, got "${value}"`);
+  return n;
 }
 
 function positiveInt(value: unknown, option: string): number {
@@ -208,6 +222,7 @@ export function parseProxyOptions(raw: Record<string, unknown>): ProxyConfig {
     suppressHeaderMatches,
     redactAuthorization: flag(raw.redactAuthorization),
     maxHeadBytes: positiveInt(raw.maxHeaderBytes, 'maxHeaderBytes'),
+    workers: workerCount(raw.workers ?? '1'),
     stage: String(raw.stage),
   };
 }

@@ -14,6 +14,7 @@ import type { CaptureSink } from './capture-sink';
 import { CaptureQueue, QueuedConnection } from './capture-queue';
 import { ConnectionCapture } from './connection-capture';
 import { type ConnectionHost, ProxyConnection } from './proxy-connection';
+import type { WorkerCounters } from './worker-pool';
 
 export type MutationCapturePolicy = 'forward' | 'reject';
 
@@ -40,6 +41,8 @@ export interface ProxyOptions {
   maxHeldCaptureBytes?: number;
   metrics: EmfEmitter;
   log: Logger;
+  /** With `--workers`: how many there are, and the others' counters, added to this one's in the health answer. */
+  fleet?: { workers: number; peers(): readonly WorkerCounters[] };
 }
 
 export interface ProxyStats {
@@ -99,12 +102,22 @@ export class CaptureProxy {
         this.stats.requests++;
         options.metrics.count(CAPTURE_METRICS.requests, 1);
       },
-      health: () => ({ status: 'ok', capture: options.sink ? options.sink.description : 'off', connections: this.#connections.size, capturesLost: this.stats.capturesLost }),
+      health: () => {
+        const peers = options.fleet?.peers() ?? [];
+        const sum = (key: keyof WorkerCounters) => peers.reduce((total, peer) => total + peer[key], this.counters[key]);
+        const fleet = options.fleet ? { workers: options.fleet.workers } : {};
+        return { status: 'ok', capture: options.sink ? options.sink.description : 'off', connections: sum('connections'), capturesLost: sum('capturesLost'), ...fleet };
+      },
       finished: (connection) => {
         this.#connections.delete(connection);
         this.#closeCapture(connection);
       },
     };
+  }
+
+  /** Open connections and lost captures, as a worker reports them to the others. */
+  get counters(): WorkerCounters {
+    return { connections: this.#connections.size, capturesLost: this.stats.capturesLost };
   }
 
   async start(): Promise<number> {

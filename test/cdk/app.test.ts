@@ -277,6 +277,16 @@ describe('capture proxy task command', () => {
     expect(config.destination.toString()).toBe('https://source:9200/');
     expect(args).toEqual(['--destinationUri', 'https://source:9200', '--listenPort', '9200', '--kafkaConnection', 'b-1:9098', '--stage', 'full', '--enableMSKAuth', '--awsRegion', 'eu-west-1', '--insecureDestination', '--onCaptureFailure', 'reject']);
   });
+
+  it('runs one proxy process per vCPU of the task', () => {
+    const withCpu = (cpu: 1024 | 2048 | 4096) => captureProxyCommand({ options: { ...everything, captureProxy: { ...everything.captureProxy, cpu } }, region: 'eu-west-1', kafkaBootstrapServers: 'b-1:9098', mskIamAuth: true });
+    expect(withCpu(1024)).not.toContain('--workers');
+    expect(withCpu(2048).join(' ')).toContain('--workers 2');
+    const args = withCpu(4096);
+    const command = buildProxyCommand().exitOverride();
+    command.parse(args, { from: 'user' });
+    expect(parseProxyOptions(command.opts()).workers).toBe(4);
+  });
 });
 
 describe('backfill task command', () => {

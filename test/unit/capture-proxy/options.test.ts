@@ -1,4 +1,5 @@
 /** The proxy's options: reference spellings, kebab-case aliases, environment variables, --help, and errors naming the option. */
+import { availableParallelism } from 'node:os';
 import { buildProxyCommand, envName, ProxyOptionsError } from '../../../src/capture-proxy/options';
 import { parseProxyArgs as parse } from '../../support/proxy-options';
 
@@ -75,5 +76,15 @@ describe('capture proxy options', () => {
   it('needs a region for MSK IAM', () => {
     expect(() => parse(['--destinationUri', 'http://s', '--listenPort', '1', '--kafkaConnection', 'b:9098', '--enableMSKAuth'], { AWS_REGION: '' })).toThrow('--awsRegion or AWS_REGION');
     expect(parse(['--destinationUri', 'http://s', '--listenPort', '1', '--kafkaConnection', 'b:9098', '--enable-msk-auth', '--awsRegion', 'eu-west-1']).capture).toMatchObject({ auth: { type: 'msk-iam', region: 'eu-west-1' } });
+  });
+
+  it('takes a number of workers, or auto for one per CPU, and names the option when it is wrong', () => {
+    const base = ['--destinationUri', 'http://s:9200', '--listenPort', '1', '--noCapture'];
+    expect(parse(base).workers).toBe(1);
+    expect(parse([...base, '--workers', '3']).workers).toBe(3);
+    expect(parse(base, { CAPTURE_PROXY_WORKERS: 'auto' }).workers).toBe(availableParallelism());
+    expect(() => parse([...base, '--workers', '0'])).toThrow('--workers must be a positive whole number, got "0"');
+    expect(() => parse([...base, '--workers', 'many'])).toThrow('--workers must be a positive whole number, got "many"');
+    expect(() => parse([...base, '--workers', '65'])).toThrow('--workers must be auto or at most 64, got "65"');
   });
 });
