@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   const port = await proxy.start();
   const kafkaEncoding = sink instanceof KafkaSink ? { kafkaEncoding: sink.encoding } : {};
   log.info({ port, destination: config.destination.origin, capture: sink?.description ?? 'off', ...kafkaEncoding }, 'capture proxy listening');
-  const stopReporting = link?.report(() => proxy.counters);
+  const stopReporting = link?.listening(() => proxy.counters);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
@@ -61,18 +61,23 @@ export async function main(argv: string[]): Promise<number> {
   log.info(proxy.stats, 'stopping');
   stopReporting?.();
   await proxy.stop();
-  if (link && process.connected) process.disconnect();
   return 0;
 }
 
 export function runCli(): void {
+  // A worker's channel to the primary would keep it alive once it is done, whether it stopped or failed.
+  const leave = () => {
+    if (cluster.isWorker && process.connected) process.disconnect();
+  };
   void main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      leave();
     },
     (error: Error) => {
       process.stderr.write(`capture-proxy: ${error.message}\n`);
       process.exitCode = 1;
+      leave();
     },
   );
 }

@@ -3,7 +3,8 @@
  * process forks the workers with node:cluster (which hands each accepted connection to one worker in turn,
  * and the connection stays there), writes their metric documents to stdout one at a time (documents of
  * several kilobytes written by several processes at once could interleave), passes each worker's counters
- * to the others for the health endpoint, starts a new worker when one dies, and on SIGTERM or SIGINT tells
+ * to the others for the health endpoint, starts a new worker when one dies (a worker that dies before it
+ * listens stops the proxy: its error, a port in use or a bad certificate, would only repeat), and on SIGTERM or SIGINT tells
  * each to stop (ending its connections' captures and flushing its producer) and waits for them. Each worker
  * is a whole proxy, with its own node id and Kafka producer.
  */
@@ -17,7 +18,7 @@ export interface WorkerCounters {
   capturesLost: number;
 }
 
-export type WorkerMessage = { type: 'metrics'; line: string } | { type: 'counters'; counters: WorkerCounters };
+export type WorkerMessage = { type: 'listening' } | { type: 'metrics'; line: string } | { type: 'counters'; counters: WorkerCounters };
 export type PrimaryMessage = { type: 'stop' } | { type: 'peers'; peers: Record<string, WorkerCounters> };
 
 /** Workers that die this many times within `RESTART_WINDOW_MS` stop the proxy: something is wrong at start. */
@@ -28,6 +29,7 @@ const SHARE_INTERVAL_MS = 1000;
 /** Runs the primary process until a signal stops it; resolves with the exit code. */
 export async function runPrimary(workers: number, log: Logger): Promise<number> {
   const counters = new Map<number, WorkerCounters>();
+  const listening = new Set<number>();
   const restarts: number[] = [];
   let stopping = false;
   let exitCode = 0;
@@ -35,7 +37,8 @@ export async function runPrimary(workers: number, log: Logger): Promise<number> 
   const fork = (): Worker => {
     const worker = cluster.fork();
     worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'metrics') process.stdout.write(message.line);
+      if (message.type === 'listening') listening.add(worker.id);
+      else if (message.type === 'metrics') process.stdout.write(message.line);
       else if (message.type === 'counters') counters.set(worker.id, message.counters);
     });
     return worker;
@@ -50,7 +53,12 @@ export async function runPrimary(workers: number, log: Logger): Promise<number> 
   const allExited = new Promise<void>((resolve) => {
     cluster.on('exit', (worker, code, signal) => {
       counters.delete(worker.id);
-      if (!stopping) {
+      const listened = listening.delete(worker.id);
+      if (!stopping && !listened) {
+        log.error({ worker: worker.id, code, signal }, 'a worker stopped before it listened: stopping the proxy');
+        exitCode = code || 1;
+        stopAll();
+      } else if (!stopping) {
         const now = Date.now();
         restarts.push(now);
         while (restarts.length > 0 && restarts[0] < now - RESTART_WINDOW_MS) restarts.shift();
@@ -92,8 +100,8 @@ export interface WorkerLink {
   peers(): WorkerCounters[];
   /** Resolves when the primary asks this worker to stop. */
   stopRequested: Promise<void>;
-  /** Starts reporting `counters()` to the primary once a second; returns a function that stops it. */
-  report(counters: () => WorkerCounters): () => void;
+  /** Tells the primary this worker listens; then starts reporting `counters()` once a second (returns its stop). */
+  listening(counters: () => WorkerCounters): () => void;
 }
 
 export function workerLink(): WorkerLink {
@@ -111,7 +119,8 @@ export function workerLink(): WorkerLink {
     writeMetrics: (line) => send({ type: 'metrics', line }),
     peers: () => peers,
     stopRequested,
-    report: (counters) => {
+    listening: (counters) => {
+      send({ type: 'listening' });
       const timer = setInterval(() => send({ type: 'counters', counters: counters() }), SHARE_INTERVAL_MS);
       timer.unref();
       return () => clearInterval(timer);

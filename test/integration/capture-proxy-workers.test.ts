@@ -103,4 +103,26 @@ describe('capture proxy with --workers 2', () => {
     const documents = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { CaptureRequests?: number });
     expect(documents.reduce((n, d) => n + (d.CaptureRequests ?? 0), 0)).toBeGreaterThanOrEqual(paths.length);
   }, 90_000);
+
+  it('stops with the workers\' error when they cannot listen, rather than restarting them', async () => {
+    // GIVEN a port already taken
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      // WHEN the program starts two workers on it
+      const run = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/capture-proxy/main.ts'), '--destinationUri', 'http://127.0.0.1:1', '--listenPort', String(port), '--listenHost', '127.0.0.1', '--noCapture', '--workers', '2'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      run.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((r) => run.once('exit', r));
+
+      // THEN it exits non-zero, saying why, without having started replacements
+      expect(code).not.toBe(0);
+      expect(stderr).toContain('EADDRINUSE');
+      expect(stderr).toContain('a worker stopped before it listened: stopping the proxy');
+      expect(stderr).not.toContain('starting another');
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  }, 60_000);
 });
