@@ -12,7 +12,11 @@
  * waits 40 ms after an answer, so the connections stay in lockstep and their requests arrive as one burst of
  * 200 every 40 ms (a worst case); get-200-random waits 20 to 60 ms at random, as independent clients do.
  * The test bed's Kafka runs on the same cores, so the CPU it spends on the proxy's records (per request,
- * shown beside the proxy's) is taken from the load generator, the origin and the proxy.
+ * shown beside the proxy's) is taken from the load generator, the origin and the proxy. For the bulk
+ * scenarios the run also measures the capture ceiling: how many 1 MB bulks' worth of records (four of 256 KiB,
+ * as the proxy cuts them) the proxy's own Kafka sink stores per second with nothing else running, one send at
+ * a time for one connection and four at a time (as the proxy sends) for 200. No proxy that waits for Kafka
+ * before forwarding a mutating request can go faster here.
  *   npm run -s bench -- proxy            (BENCH_SECONDS=… per run, default 5;
  *                                         BENCH_SCENARIOS=get-1,get-200 runs only those, for quick iterations;
  *                                         BENCH_WORKERS=2 runs the proxy with --workers 2 and nginx with two
@@ -109,6 +113,33 @@ function compileProxy(work: string): string {
   if (!existsSync(main)) throw new Error(`compiling the proxy produced no ${main}`);
   symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
   return main;
+}
+
+/**
+ * Bulks per second the proxy's Kafka sink (compiled in `build`) stores alone: each bulk as four records of
+ * 256 KiB in one send, `lanes` sends at a time, for `SECONDS`; run as its own process, as the proxy is.
+ */
+async function kafkaCeiling(build: string, work: string, kafka: string, lanes: number): Promise<number> {
+  const script = join(work, 'kafka-ceiling.js');
+  writeFileSync(
+    script,
+    `const { KafkaSink } = require(${JSON.stringify(join(build, 'src/capture-proxy/kafka-sink.js'))});
+const sink = new KafkaSink({ brokers: [${JSON.stringify(kafka)}], topic: 'bench-ceiling-' + Date.now(), clientId: 'bench-ceiling', auth: { type: 'none' }, deliveryTimeoutMs: 30000 });
+const value = Buffer.alloc(256 * 1024, 120);
+let bulks = 0;
+const lane = async (id, until) => { while (Date.now() < until) { await sink.sendBatch([0, 1, 2, 3].map(() => ({ key: 'lane-' + id, value, last: false }))); bulks++; } };
+(async () => {
+  await lane(0, Date.now() + 1000);
+  bulks = 0;
+  const started = Date.now(), until = started + ${SECONDS * 1000};
+  await Promise.all(Array.from({ length: ${lanes} }, (_, id) => lane(id, until)));
+  process.stdout.write(JSON.stringify({ bulksPerSecond: bulks / ((Date.now() - started) / 1000) }) + '\\n');
+  await sink.close();
+})();
+`,
+  );
+  const { stdout } = await promisify(execFile)(process.execPath, [script], { encoding: 'utf8' });
+  return Number((JSON.parse(stdout) as { bulksPerSecond: number }).bulksPerSecond.toFixed(1));
 }
 
 interface RunningProxy {
@@ -260,6 +291,7 @@ net.createServer((client) => {
     { name: 'bulk1mb-200', connections: 200, script: bulk },
   ].filter((scenario) => !SCENARIOS || SCENARIOS.includes(scenario.name));
   const results: Record<string, Record<keyof typeof targets, Load>> = {};
+  const ceilings: Record<string, number> = {};
   for (const scenario of scenarios) {
     process.stderr.write(`bench: ${scenario.name} (at ${elapsed()})\n`);
     results[scenario.name] = {
@@ -268,6 +300,7 @@ net.createServer((client) => {
       nginx: await wrk(targets.nginx, scenario.connections, scenario.script, nginx.pid),
       relay: await wrk(targets.relay, scenario.connections, scenario.script, relay.pid),
     };
+    if (scenario.script === bulk) ceilings[scenario.name] = await kafkaCeiling(join(program, '../../..'), work, endpoints.kafka, scenario.connections === 1 ? 1 : 4);
   }
 
   const health = (await (await fetch(`${targets.proxy}__health`)).json()) as { capturesLost: number };
@@ -300,6 +333,9 @@ net.createServer((client) => {
     proxyAddedP99Ms: number;
     nginxAddedP99Ms: number;
     proxyToNginxCpuPerRequest: number;
+    /** Bulks per second the proxy's Kafka sink stores alone (bulk scenarios), and the proxy's share of it. */
+    kafkaCeilingRps?: number;
+    proxyToKafkaCeiling?: number;
   }
   const summary: Record<string, Scenario> = Object.fromEntries(
     Object.entries(results).map(([scenario, r]): [string, Scenario] => [
@@ -314,6 +350,7 @@ net.createServer((client) => {
         proxyAddedP99Ms: Number((r.proxy.p99Ms - r.direct.p99Ms).toFixed(2)),
         nginxAddedP99Ms: Number((r.nginx.p99Ms - r.direct.p99Ms).toFixed(2)),
         proxyToNginxCpuPerRequest: Number(((r.proxy.cpuUsPerRequest ?? NaN) / (r.nginx.cpuUsPerRequest ?? NaN)).toFixed(2)),
+        ...(ceilings[scenario] ? { kafkaCeilingRps: ceilings[scenario], proxyToKafkaCeiling: Number((r.proxy.rps / ceilings[scenario]).toFixed(2)) } : {}),
       },
     ]),
   );
@@ -334,6 +371,9 @@ net.createServer((client) => {
     process.stderr.write(
       `  ${name.padEnd(14)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}  ${String(s.relayToNginxThroughput).padStart(12)}   ${`${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`.padEnd(30)}${`${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest} / ${s.relay.cpuUsPerRequest}`.padEnd(40)}${s.proxy.kafkaCpuUsPerRequest}\n`,
     );
+  }
+  for (const [name, s] of Object.entries(summary)) {
+    if (s.kafkaCeilingRps) process.stderr.write(`  ${name}: the capture ceiling (Kafka storing four 256 KiB records per bulk, alone) is ${s.kafkaCeilingRps} bulks/s; the proxy reaches ${s.proxyToKafkaCeiling} of it\n`);
   }
   process.stderr.write(
     `  proxy peak RSS ${result.proxyPeakRssMb} MB; with ${sockets.length} open connections ${result.proxyRssWith1000ConnectionsMb} MB idle, ${result.proxyRssWith1000ActiveConnectionsMb} MB after ${answered} answered one request each; captures lost ${health.capturesLost}; took ${elapsed()}\n\n`,
