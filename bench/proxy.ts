@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../test/testbed/launcher';
+import { Kafka, logLevel } from 'kafkajs';
 import { paths } from '../test/testbed/home';
 import { up } from '../test/testbed/testbed';
 import { treePeakRssKb, treeRssKb } from './process-memory';
@@ -119,12 +120,12 @@ function compileProxy(work: string): string {
  * Bulks per second the proxy's Kafka sink (compiled in `build`) stores alone: each bulk as four records of
  * 256 KiB in one send, `lanes` sends at a time, for `SECONDS`; run as its own process, as the proxy is.
  */
-async function kafkaCeiling(build: string, work: string, kafka: string, lanes: number): Promise<number> {
+async function kafkaCeiling(build: string, work: string, kafka: string, topic: string, lanes: number): Promise<number> {
   const script = join(work, 'kafka-ceiling.js');
   writeFileSync(
     script,
     `const { KafkaSink } = require(${JSON.stringify(join(build, 'src/capture-proxy/kafka-sink.js'))});
-const sink = new KafkaSink({ brokers: [${JSON.stringify(kafka)}], topic: 'bench-ceiling-' + Date.now(), clientId: 'bench-ceiling', auth: { type: 'none' }, deliveryTimeoutMs: 30000 });
+const sink = new KafkaSink({ brokers: [${JSON.stringify(kafka)}], topic: ${JSON.stringify(topic)}, clientId: 'bench-ceiling', auth: { type: 'none' }, deliveryTimeoutMs: 30000 });
 const value = Buffer.alloc(256 * 1024, 120);
 let bulks = 0;
 const lane = async (id, until) => { while (Date.now() < until) { await sink.sendBatch([0, 1, 2, 3].map(() => ({ key: 'lane-' + id, value, last: false }))); bulks++; } };
@@ -140,6 +141,20 @@ const lane = async (id, until) => { while (Date.now() < until) { await sink.send
   );
   const { stdout } = await promisify(execFile)(process.execPath, [script], { encoding: 'utf8' });
   return Number((JSON.parse(stdout) as { bulksPerSecond: number }).bulksPerSecond.toFixed(1));
+}
+
+/** Deletes the run's topics (gigabytes of bulk captures) from the test bed's Kafka; a failure is only reported. */
+async function deleteTopics(kafka: string, topics: string[]): Promise<void> {
+  const admin = new Kafka({ clientId: 'bench-cleanup', brokers: [kafka], logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: topics.filter((name) => existing.has(name)) });
+  } catch (error) {
+    process.stderr.write(`bench: could not delete topics ${topics.join(', ')}: ${(error as Error).message}\n`);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 interface RunningProxy {
@@ -290,6 +305,11 @@ net.createServer((client) => {
     { name: 'bulk1mb-1', connections: 1, script: bulk },
     { name: 'bulk1mb-200', connections: 200, script: bulk },
   ].filter((scenario) => !SCENARIOS || SCENARIOS.includes(scenario.name));
+  // Warm-up, not measured: the proxy's JIT, and the broker's JIT and heap (a fresh test bed Kafka starts
+  // small and spent twice the CPU per bulk in its first run).
+  process.stderr.write(`bench: warming up (at ${elapsed()})\n`);
+  await wrk(targets.proxy, 4, bulk);
+  await wrk(targets.proxy, 200);
   const results: Record<string, Record<keyof typeof targets, Load>> = {};
   const ceilings: Record<string, number> = {};
   for (const scenario of scenarios) {
@@ -300,7 +320,7 @@ net.createServer((client) => {
       nginx: await wrk(targets.nginx, scenario.connections, scenario.script, nginx.pid),
       relay: await wrk(targets.relay, scenario.connections, scenario.script, relay.pid),
     };
-    if (scenario.script === bulk) ceilings[scenario.name] = await kafkaCeiling(join(program, '../../..'), work, endpoints.kafka, scenario.connections === 1 ? 1 : 4);
+    if (scenario.script === bulk) ceilings[scenario.name] = await kafkaCeiling(join(program, '../../..'), work, endpoints.kafka, `${topic}-ceiling`, scenario.connections === 1 ? 1 : 4);
   }
 
   const health = (await (await fetch(`${targets.proxy}__health`)).json()) as { capturesLost: number };
@@ -322,6 +342,7 @@ net.createServer((client) => {
   nginx.kill('SIGTERM');
   relay.kill('SIGTERM');
   origin.close();
+  await deleteTopics(endpoints.kafka, [topic, `${topic}-ceiling`]);
 
   interface Scenario {
     direct: Load;

@@ -323,6 +323,9 @@ export const kafka: ServerDefinition = {
         'group.initial.rebalance.delay.ms=0',
         'auto.create.topics.enable=true',
         'log.segment.bytes=67108864',
+        // Disk stays bounded: the proxy benchmark pushes gigabytes through one topic, and a test bed lives long.
+        'log.retention.bytes=1073741824',
+        'log.retention.check.interval.ms=30000',
       ].join('\n') + '\n',
     );
     const log4j = join(dir, 'log4j2.properties');
