@@ -90,8 +90,8 @@ export class CaptureQueue {
     if (records.length === 0) return;
     for (const record of records) {
       connection.records.push(record);
-      connection.bytes += record.value.byteLength;
-      this.#queuedBytes += record.value.byteLength;
+      connection.bytes += record.size;
+      this.#queuedBytes += record.size;
     }
     if (!connection.inFlight && !connection.ready) {
       connection.ready = true;

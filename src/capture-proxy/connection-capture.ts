@@ -6,13 +6,44 @@
  * bytes as they arrive (`TrafficStreamWriter`), so a flush costs next to nothing. After the close record,
  * nothing more is captured (late bytes from a socket being torn down would have no record to go in).
  */
-import { MAX_OBSERVATION_OVERHEAD, TrafficStreamWriter, type DataKind, type EmptyKind } from './traffic-stream-writer';
+import { joinPieces, MAX_OBSERVATION_OVERHEAD, TrafficStreamWriter, type DataKind, type EmptyKind } from './traffic-stream-writer';
 
 export interface CaptureRecord {
-  key: string;
-  value: Uint8Array;
+  readonly key: string;
+  /** The record's bytes (for a record written in pieces, joined when first read). */
+  readonly value: Uint8Array;
+  /** The same bytes as written, in order and uncopied: a sink that copies them anyway skips the join. */
+  readonly pieces: readonly Uint8Array[];
+  /** Bytes in the record. */
+  readonly size: number;
   /** The record that closes the connection. */
-  last: boolean;
+  readonly last: boolean;
+}
+
+/** A record whose bytes are in one piece. */
+export function wholeRecord(key: string, value: Uint8Array, last = false): CaptureRecord {
+  return { key, value, pieces: [value], size: value.length, last };
+}
+
+/** A record in the pieces the writer produced; `value` joins them the first time it is read. */
+class PiecedRecord implements CaptureRecord {
+  readonly key: string;
+  readonly pieces: readonly Uint8Array[];
+  readonly size: number;
+  readonly last: boolean;
+  #value?: Uint8Array;
+
+  constructor(key: string, pieces: readonly Uint8Array[], last: boolean) {
+    this.key = key;
+    this.pieces = pieces;
+    this.size = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    this.last = last;
+  }
+
+  get value(): Uint8Array {
+    this.#value ??= this.pieces.length === 1 ? this.pieces[0] : joinPieces(this.pieces);
+    return this.#value;
+  }
 }
 
 /** What a call returns when it completed no record: shared, so the common case allocates nothing. */
@@ -143,7 +174,7 @@ export class ConnectionCapture {
 
   #flush(last: boolean): CaptureRecord {
     this.#records++;
-    const value = this.#writer.finish({
+    const pieces = this.#writer.finishPieces({
       index: this.#records,
       last,
       priorRequestsReceived: this.#priorRequests,
@@ -152,6 +183,6 @@ export class ConnectionCapture {
     this.#priorRequests += this.#requestsInRecord;
     this.#requestsInRecord = 0;
     this.#startsInsideRequest = this.#insideRequest;
-    return { key: this.connectionId, value, last };
+    return new PiecedRecord(this.connectionId, pieces, last);
   }
 }

@@ -31,7 +31,7 @@ export class FileSink implements CaptureSink {
 
   send(record: CaptureRecord): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#out.write(Buffer.concat([varint(record.value.length), record.value]), (error) => (error ? reject(error) : resolve()));
+      this.#out.write(Buffer.concat([varint(record.size), ...record.pieces]), (error) => (error ? reject(error) : resolve()));
     });
   }
 

@@ -26,7 +26,22 @@ const BATCH_BODY_HEADER = 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4;
 /** Record batch bytes before the records: base offset, length, leader epoch, magic, CRC, then the body header. */
 const BATCH_HEADER = 8 + 4 + 4 + 1 + 4 + BATCH_BODY_HEADER;
 
-type Bytes = Buffer | string | null | undefined;
+/**
+ * A message value in pieces (a capture record as its writer left it), copied piece by piece into the
+ * request: the one copy of those bytes on their way to Kafka. Only this encoder takes it, so a sink passes
+ * one only while `installProduceRequest` is in effect and the request is one this encoder covers.
+ */
+export class PiecedBytes {
+  readonly pieces: readonly Uint8Array[];
+  readonly length: number;
+
+  constructor(pieces: readonly Uint8Array[], length: number) {
+    this.pieces = pieces;
+    this.length = length;
+  }
+}
+
+type Bytes = Buffer | PiecedBytes | string | null | undefined;
 
 interface Message {
   key?: Bytes;
@@ -112,13 +127,20 @@ function writeVarint(buffer: Buffer, offset: number, value: number): number {
 
 function byteLength(bytes: Bytes): number {
   if (bytes == null) return -1;
-  return Buffer.isBuffer(bytes) ? bytes.length : Buffer.byteLength(String(bytes));
+  return Buffer.isBuffer(bytes) || bytes instanceof PiecedBytes ? bytes.length : Buffer.byteLength(String(bytes));
 }
 
 function writeBytes(buffer: Buffer, offset: number, bytes: Bytes, length: number): number {
   offset = writeVarint(buffer, offset, length);
   if (length <= 0) return offset;
   if (Buffer.isBuffer(bytes)) return offset + bytes.copy(buffer, offset);
+  if (bytes instanceof PiecedBytes) {
+    for (const piece of bytes.pieces) {
+      buffer.set(piece, offset);
+      offset += piece.length;
+    }
+    return offset;
+  }
   return offset + buffer.write(String(bytes), offset, length, 'utf8');
 }
 

@@ -11,6 +11,7 @@ import type { CaptureRecord } from './connection-capture';
 import type { CaptureSink } from './capture-sink';
 import { CompressionTypes, Kafka, kafkaEncodingTuning, logLevel } from './kafka-client';
 import type { KafkaEncodingTuning } from './kafka-encoding';
+import { PiecedBytes } from './kafka-produce-request';
 
 export type KafkaAuth = { type: 'none' } | { type: 'tls' } | { type: 'scram-sha-512'; username: string; password: string } | { type: 'msk-iam'; region: string };
 
@@ -54,7 +55,7 @@ export function sendGroups(records: CaptureRecord[], maxBytes = MAX_SEND_BYTES):
   let current: CaptureRecord[] = [];
   let size = 0;
   for (const record of records) {
-    const bytes = record.value.byteLength + Buffer.byteLength(record.key) + PER_MESSAGE_OVERHEAD;
+    const bytes = record.size + Buffer.byteLength(record.key) + PER_MESSAGE_OVERHEAD;
     if (current.length > 0 && size + bytes > maxBytes) {
       groups.push(current);
       current = [];
@@ -143,7 +144,8 @@ export class KafkaSink implements CaptureSink {
       const producer = await this.#connect();
       // One request after another keeps the records of a connection in order.
       for (const group of sendGroups(records)) {
-        const messages = group.map((r) => ({ key: r.key, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength) }));
+        // kafkajs hands message values to the encoder untouched, so a PiecedBytes passes through its types only.
+        const messages = group.map((r) => ({ key: r.key, value: this.#value(r) as Buffer }));
         await producer.send({ topic: this.#options.topic, acks: -1, compression: this.#compression, messages });
       }
     })();
@@ -163,6 +165,16 @@ export class KafkaSink implements CaptureSink {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * A record as the message value kafkajs passes to the encoder: in its pieces when the one-pass encoder
+   * writes the request (it copies them straight into it), else joined into one buffer.
+   */
+  #value(record: CaptureRecord): Buffer | PiecedBytes {
+    if (record.pieces.length > 1 && this.#compression === CompressionTypes.None && kafkaEncodingTuning.produceRequest) return new PiecedBytes(record.pieces, record.size);
+    const value = record.value;
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   }
 
   async close(): Promise<void> {

@@ -148,8 +148,9 @@ export class TrafficStreamWriter {
   }
 
   /**
-   * Small data is copied in; data of `REFERENCE_BYTES` or more is kept by reference until `finish`, which then
-   * copies it once into the record (the caller must not change it meanwhile; socket chunks are never reused).
+   * Small data is copied in; data of `REFERENCE_BYTES` or more is kept by reference, to be copied once by
+   * `finish` or by the sink that takes `finishPieces` (the caller must not change it meanwhile; socket chunks
+   * are never reused).
    */
   data(kind: DataKind, timeMs: number, data: Uint8Array): void {
     const { tag, dataTag } = DATA_KINDS[kind];
@@ -212,6 +213,15 @@ export class TrafficStreamWriter {
 
   /** The record's bytes, with the fields after the observations; the writer starts a new record afterwards. */
   finish(end: RecordEnd): Uint8Array {
+    const pieces = this.finishPieces(end);
+    return pieces.length === 1 ? pieces[0] : joinPieces(pieces);
+  }
+
+  /**
+   * `finish`, with the record's bytes as they were written, in order and uncopied: the writer's own buffers
+   * and the large data it kept by reference. A sink that copies them anyway (into a Kafka request) skips a join.
+   */
+  finishPieces(end: RecordEnd): Uint8Array[] {
     if (!this.#buffer) this.#start(0);
     const prior = end.priorRequestsReceived > 0 ? 1 + varintSize(end.priorRequestsReceived) : 0;
     const buffer = this.#ensure(1 + varintSize(end.index) + this.#nodeIdField.length + prior + (end.lastObservationWasUnterminatedRead ? 2 : 0));
@@ -228,12 +238,13 @@ export class TrafficStreamWriter {
       buffer[at++] = 1;
     }
     this.#at = at;
-    const record = this.#sealed.length === 0 ? buffer.subarray(this.#segmentStart, at) : this.#joined();
-    this.#sizeHint = Math.min(Math.max(record.length, 256), 16 * 1024);
+    this.#seal();
+    const pieces = this.#sealed;
+    this.#sizeHint = Math.min(Math.max(this.#sealedBytes, 256), 16 * 1024);
     this.#buffer = undefined;
     this.#at = this.#segmentStart = this.#sealedBytes = this.#observations = 0;
     this.#sealed = [];
-    return record;
+    return pieces;
   }
 
   /**
@@ -292,16 +303,15 @@ export class TrafficStreamWriter {
     this.#at = this.#segmentStart = 0;
     return this.#buffer;
   }
+}
 
-  /** The record in one piece: everything sealed and the rest of `#buffer`, copied once. */
-  #joined(): Buffer {
-    this.#seal();
-    const record = Buffer.allocUnsafe(this.#sealedBytes);
-    let at = 0;
-    for (const part of this.#sealed) {
-      record.set(part, at);
-      at += part.length;
-    }
-    return record;
+/** Pieces of bytes in one buffer, copied once. */
+export function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
+  const joined = Buffer.allocUnsafe(pieces.reduce((sum, piece) => sum + piece.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    joined.set(piece, at);
+    at += piece.length;
   }
+  return joined;
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import type { CaptureRecord } from '../../src/capture-proxy/connection-capture';
+import { type CaptureRecord, wholeRecord } from '../../src/capture-proxy/connection-capture';
 import { KafkaSink, type KafkaCompression } from '../../src/capture-proxy/kafka-sink';
 import { testbedEndpoints } from '../testbed/endpoints';
 
@@ -52,7 +52,7 @@ function storedBytes(topic: string): number {
 }
 
 // Six records of 400 KB: 2.4 MB in one sendBatch, more than twice what the broker takes in one request.
-const records = (): CaptureRecord[] => Array.from({ length: 6 }, (_, i) => ({ key: 'connection-1', value: Buffer.alloc(400 * 1024, 65 + i), last: i === 5 }));
+const records = (): CaptureRecord[] => Array.from({ length: 6 }, (_, i) => wholeRecord('connection-1', Buffer.alloc(400 * 1024, 65 + i), i === 5));
 
 test('a batch of records larger than message.max.bytes is sent in groups, in order, nothing lost', async () => {
   const topic = `capture-sink-${randomUUID()}`;

@@ -1,6 +1,6 @@
 /** The capture queue: records of many connections in one send, never two sends in flight for one connection. */
 import { CaptureQueue, QueuedConnection } from '../../../src/capture-proxy/capture-queue';
-import type { CaptureRecord } from '../../../src/capture-proxy/connection-capture';
+import { type CaptureRecord, wholeRecord } from '../../../src/capture-proxy/connection-capture';
 import type { CaptureSink } from '../../../src/capture-proxy/capture-sink';
 
 /** A sink whose sends stay pending until the test settles them. */
@@ -16,7 +16,7 @@ class ManualSink implements CaptureSink {
   async close(): Promise<void> {}
 }
 
-const record = (key: string, bytes = 10): CaptureRecord => ({ key, value: new Uint8Array(bytes), last: false });
+const record = (key: string, bytes = 10): CaptureRecord => wholeRecord(key, new Uint8Array(bytes));
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 function setup(maxInFlight = 4, maxSendBytes = 1 << 20, maxHeldBytes = 1 << 30) {

@@ -25,6 +25,28 @@ describe('ConnectionCapture', () => {
     expect(records[1].lastObservationWasUnterminatedRead).toBe(true);
   });
 
+  it('hands a record over in the pieces it was written in, large data by reference, joined only when read whole', () => {
+    // GIVEN a capture that receives a small read, a large one (kept by reference), and a small write
+    const capture = new ConnectionCapture('c3', 'node', 1 << 20, () => 1000);
+    const large = Buffer.alloc(100_000, 9);
+    capture.read(Buffer.from('POST /_bulk HTTP/1.1\r\n\r\n'));
+    capture.read(large);
+    capture.endOfMessage(20, 2);
+    capture.write(Buffer.from('HTTP/1.1 200 OK\r\n\r\n'));
+
+    // WHEN its record is flushed
+    const [record] = capture.flush();
+
+    // THEN the pieces hold the large read itself, their sizes add up, and joined they are the record's bytes
+    expect(record.pieces.length).toBeGreaterThan(1);
+    expect(record.pieces).toContain(large);
+    expect(record.size).toBe(record.pieces.reduce((n, p) => n + p.length, 0));
+    expect(Buffer.from(record.value).equals(Buffer.concat(record.pieces))).toBe(true);
+    expect(record.value.length).toBe(record.size);
+    const observations = decodeTrafficStream(record.value).subStream;
+    expect(observations.map((o) => Object.keys(o).find((k) => k !== 'ts'))).toEqual(['read', 'read', 'endOfMessageIndicator', 'write']);
+  });
+
   it('counts completed requests before each record', () => {
     const capture = new ConnectionCapture('c2', 'node', 1 << 20);
     capture.read(Buffer.from('GET / HTTP/1.1\r\n\r\n'));

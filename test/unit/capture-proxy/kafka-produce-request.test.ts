@@ -4,7 +4,7 @@
  * the requests it does not cover still go through kafkajs's encoder.
  */
 import { randomBytes } from 'node:crypto';
-import { encodeProduceRequest, fastProduceRequest, type ProduceRequest, type ProduceRequestArgs } from '../../../src/capture-proxy/kafka-produce-request';
+import { encodeProduceRequest, fastProduceRequest, PiecedBytes, type ProduceRequest, type ProduceRequestArgs } from '../../../src/capture-proxy/kafka-produce-request';
 
 // kafkajs's own factory and its 64-bit integer, loaded from their files (the module the replacement stands in for).
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -49,6 +49,12 @@ describe('encodeProduceRequest', () => {
       ],
     };
     expect(encodeProduceRequest(args, NOW).equals(await kafkajsBytes(args))).toBe(true);
+  });
+  it('copies a value in pieces into the request as kafkajs writes the same bytes joined', async () => {
+    const pieces = [randomBytes(70), randomBytes(65_536), randomBytes(1), randomBytes(200_000)];
+    const joined = Buffer.concat(pieces);
+    const message = (value: Buffer | PiecedBytes) => ({ acks: -1, timeout: 30_000, producerId: -1, producerEpoch: 0, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: 'c', value }, { key: 'd', value: Buffer.from('small') }] }] }] });
+    expect(encodeProduceRequest(message(new PiecedBytes(pieces, joined.length)), NOW).equals(await kafkajsBytes(message(joined)))).toBe(true);
   });
 });
 

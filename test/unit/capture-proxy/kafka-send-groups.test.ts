@@ -1,7 +1,8 @@
 /** Grouping queued capture records into sends the broker accepts (below message.max.bytes), order kept. */
+import { wholeRecord } from '../../../src/capture-proxy/connection-capture';
 import { MAX_SEND_BYTES, sendGroups } from '../../../src/capture-proxy/kafka-sink';
 
-const record = (bytes: number, n: number) => ({ key: `c-${n}`, value: new Uint8Array(bytes), last: false });
+const record = (bytes: number, n: number) => wholeRecord(`c-${n}`, new Uint8Array(bytes));
 const keys = (groups: ReturnType<typeof sendGroups>) => groups.map((g) => g.map((r) => r.key));
 
 test('small records travel together in one send', () => {
