@@ -3,9 +3,9 @@
  * to the test bed broker's secured listeners: SASL_SSL with SCRAM-SHA-512 and SSL, trusting the test bed's
  * CA through --kafkaCaCertFile, and to its plain listener with a multi-megabyte bulk. The records read back
  * from Kafka hold the requests. With a wrong password, or without the CA, every request is still answered,
- * the captures are counted as lost (`GET /__health`) and the log says in one line why. Being its own Node
- * process, the program encodes with its tuned kafkajs (one-pass produce requests, native CRC), which jest's
- * module registry would bypass; the broker checks every batch's CRC and length.
+ * the captures are counted as lost (`GET /__health`) and the log says in one line why. The program runs as
+ * it ships, in a Node process of its own, and logs that its kafkajs encodes with every change (one-pass
+ * produce requests, native CRC); the broker checks every batch's CRC and length.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

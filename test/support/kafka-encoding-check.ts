@@ -1,6 +1,6 @@
 /**
- * Run as its own Node process (jest's module registry does not go through Node's require cache, which the
- * CRC replacement relies on): tunes kafkajs's encoding, has kafkajs encode record batches of several sizes
+ * Run as a plain Node process of its own (Node's require cache, which the replacements go through, and
+ * nothing of kafkajs loaded before): tunes kafkajs's encoding, has kafkajs encode record batches of several sizes
  * and a produce request, and prints what the test checks as one JSON line.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */

@@ -1,8 +1,8 @@
 /**
  * kafkajs's encoding, tuned for the capture proxy: the native CRC32C agrees with kafkajs's own JavaScript CRC
- * (and the standard check value), and in a Node process of its own (jest's module registry bypasses the
- * require cache the CRC replacement goes through) kafkajs then encodes record batches whose CRC is right and
- * whose records decode back to what was sent, from a few bytes to more than a mebibyte.
+ * (and the standard check value), and in a plain Node process of its own (nothing loaded before the tuning,
+ * and Node's own require cache, which the replacements go through) kafkajs then encodes record batches whose
+ * CRC is right and whose records decode back to what was sent, from a few bytes to more than a mebibyte.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
