@@ -36,7 +36,7 @@ export function peakRssKb(pid: number): number {
 }
 
 /** The process and its descendants (a proxy's workers), from /proc; just the process where /proc is missing. */
-function processTree(pid: number): number[] {
+export function processTree(pid: number): number[] {
   try {
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
     return [pid, ...children.flatMap(processTree)];

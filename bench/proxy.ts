@@ -32,7 +32,7 @@ import { promisify } from 'node:util';
 import { freePort } from '../test/testbed/launcher';
 import { paths } from '../test/testbed/home';
 import { up } from '../test/testbed/testbed';
-import { treePeakRssKb, treeRssKb } from './process-memory';
+import { processTree, treePeakRssKb, treeRssKb } from './process-memory';
 import { deleteTopics, kafkaCeiling } from './proxy-kafka';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -65,14 +65,14 @@ interface Load {
   kafkaCpuUsPerRequest?: number;
 }
 
-/** CPU seconds used so far by a process and its children (nginx's workers), from /proc (Linux). */
+/** CPU seconds used so far by a process and its descendants (nginx's or the proxy's workers), from /proc (Linux). */
 function cpuSeconds(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const own = (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return own + children.reduce((sum, child) => sum + cpuSeconds(child), 0);
+    return processTree(pid).reduce((sum, member) => {
+      const stat = readFileSync(`/proc/${member}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return sum + (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    }, 0);
   } catch {
     return NaN;
   }

@@ -41,7 +41,7 @@ class PiecedRecord implements CaptureRecord {
   }
 
   get value(): Uint8Array {
-    this.#value ??= this.pieces.length === 1 ? this.pieces[0] : joinPieces(this.pieces);
+    this.#value ??= joinPieces(this.pieces);
     return this.#value;
   }
 }
@@ -174,7 +174,7 @@ export class ConnectionCapture {
 
   #flush(last: boolean): CaptureRecord {
     this.#records++;
-    const pieces = this.#writer.finishPieces({
+    const pieces = this.#writer.finish({
       index: this.#records,
       last,
       priorRequestsReceived: this.#priorRequests,

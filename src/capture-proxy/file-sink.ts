@@ -6,17 +6,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { CaptureRecord } from './connection-capture';
 import type { CaptureSink } from './capture-sink';
-
-export function varint(value: number): Buffer {
-  const bytes: number[] = [];
-  let v = value;
-  while (v > 0x7f) {
-    bytes.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  bytes.push(v);
-  return Buffer.from(bytes);
-}
+import { varint } from './varint';
 
 export class FileSink implements CaptureSink {
   readonly description: string;

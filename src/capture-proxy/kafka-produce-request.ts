@@ -16,6 +16,7 @@
  *                    value:varint-bytes headers:varint(0)
  */
 import { crc32c } from '@node-rs/crc32';
+import { varintSize, writeVarint, zigZag } from './varint';
 
 /** The request module's path inside kafkajs; versions 4 to 7 require it and change only the version number. */
 export const PRODUCE_REQUEST_MODULE = 'kafkajs/src/protocol/requests/produce/v3/request.js';
@@ -101,28 +102,28 @@ export interface ProduceRequest {
 
 type ProduceRequestFactory = (args: ProduceRequestArgs) => ProduceRequest;
 
-function zigZag(value: number): number {
-  return value >= 0 ? value * 2 : -value * 2 - 1;
+type EncoderConstructor = new (initialSize: number) => KafkajsEncoder;
+/** kafkajs's encoder class, looked up once: encoders are made for every request. */
+let encoderConstructor: EncoderConstructor | undefined;
+
+/** A kafkajs encoder whose written bytes are `buf`, with `headroom` bytes free before it. */
+export function kafkajsEncoder(buf: Buffer, headroom = 0): KafkajsEncoder {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  encoderConstructor ??= require(ENCODER_MODULE) as EncoderConstructor;
+  const encoder = new encoderConstructor(0);
+  encoder.buf = buf;
+  encoder.offset = buf.length;
+  if (headroom > 0) encoder.headroom = headroom;
+  return encoder;
 }
 
-function varintSize(value: number): number {
-  let encoded = zigZag(value);
-  let size = 1;
-  while (encoded >= 0x80) {
-    encoded = Math.floor(encoded / 0x80);
-    size++;
-  }
-  return size;
+/** Bytes of a Kafka (zigzag) varint. */
+function signedVarintSize(value: number): number {
+  return varintSize(zigZag(value));
 }
 
-function writeVarint(buffer: Buffer, offset: number, value: number): number {
-  let encoded = zigZag(value);
-  while (encoded >= 0x80) {
-    buffer[offset++] = (encoded & 0x7f) | 0x80;
-    encoded = Math.floor(encoded / 0x80);
-  }
-  buffer[offset++] = encoded;
-  return offset;
+function writeSignedVarint(buffer: Buffer, offset: number, value: number): number {
+  return writeVarint(buffer, offset, zigZag(value));
 }
 
 function byteLength(bytes: Bytes): number {
@@ -131,7 +132,7 @@ function byteLength(bytes: Bytes): number {
 }
 
 function writeBytes(buffer: Buffer, offset: number, bytes: Bytes, length: number): number {
-  offset = writeVarint(buffer, offset, length);
+  offset = writeSignedVarint(buffer, offset, length);
   if (length <= 0) return offset;
   if (Buffer.isBuffer(bytes)) return offset + bytes.copy(buffer, offset);
   if (bytes instanceof PiecedBytes) {
@@ -173,10 +174,10 @@ export function encodeProduceRequest(args: ProduceRequestArgs, now: number = Dat
       const records: SizedRecord[] = partition.messages.map((message, i) => {
         const keyLength = byteLength(message.key);
         const valueLength = byteLength(message.value);
-        const bodySize = 1 + 1 + varintSize(i) + varintSize(keyLength) + Math.max(0, keyLength) + varintSize(valueLength) + Math.max(0, valueLength) + 1;
+        const bodySize = 1 + 1 + signedVarintSize(i) + signedVarintSize(keyLength) + Math.max(0, keyLength) + signedVarintSize(valueLength) + Math.max(0, valueLength) + 1;
         return { message, keyLength, valueLength, bodySize };
       });
-      const batchSize = BATCH_HEADER + records.reduce((sum, r) => sum + varintSize(r.bodySize) + r.bodySize, 0);
+      const batchSize = BATCH_HEADER + records.reduce((sum, r) => sum + signedVarintSize(r.bodySize) + r.bodySize, 0);
       return { partition, records, batchSize };
     }),
   }));
@@ -211,10 +212,10 @@ export function encodeProduceRequest(args: ProduceRequestArgs, now: number = Dat
       offset = buffer.writeInt32BE(partition.firstSequence ?? 0, offset);
       offset = buffer.writeInt32BE(records.length, offset);
       records.forEach((record, i) => {
-        offset = writeVarint(buffer, offset, record.bodySize);
+        offset = writeSignedVarint(buffer, offset, record.bodySize);
         buffer[offset++] = 0;
         buffer[offset++] = 0;
-        offset = writeVarint(buffer, offset, i);
+        offset = writeSignedVarint(buffer, offset, i);
         offset = writeBytes(buffer, offset, record.message.key, record.keyLength);
         offset = writeBytes(buffer, offset, record.message.value, record.valueLength);
         buffer[offset++] = 0;
@@ -233,15 +234,7 @@ export function fastProduceRequest(original: ProduceRequestFactory): ProduceRequ
     if (!covered(args)) return request;
     return {
       ...request,
-      encode: () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const Encoder = require(ENCODER_MODULE) as new (initialSize: number) => KafkajsEncoder;
-        const encoder = new Encoder(0);
-        encoder.buf = encodeProduceRequest(args, Date.now(), FRAME_HEADROOM);
-        encoder.offset = encoder.buf.length;
-        encoder.headroom = FRAME_HEADROOM;
-        return Promise.resolve(encoder);
-      },
+      encode: () => Promise.resolve(kafkajsEncoder(encodeProduceRequest(args, Date.now(), FRAME_HEADROOM), FRAME_HEADROOM)),
     };
   };
 }

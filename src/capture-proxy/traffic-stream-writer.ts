@@ -11,6 +11,7 @@
  *                  | close(11){} | connectionException(12){message(1)} | segmentEnd(14){}
  *                  | endOfMessageIndicator(15){firstLineByteLength(1) headersByteLength(2)} | requestDropped(16){}
  */
+import { varintSize, writeVarint } from './varint';
 
 /** The observations that carry bytes, with the tag of their field and of the bytes inside it. */
 export const DATA_KINDS = {
@@ -48,24 +49,6 @@ export const MAX_OBSERVATION_OVERHEAD = 1 + 5 + (1 + 1 + 1 + 8 + 1 + 5) + (2 + 5
 export const REFERENCE_BYTES = 2048;
 /** Most bytes the fields after the observations take, beyond the node id itself. */
 const MAX_TRAILER_OVERHEAD = 1 + 5 + (1 + 5) + (1 + 5) + 2;
-
-export function varintSize(value: number): number {
-  let size = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    size++;
-  }
-  return size;
-}
-
-function writeVarint(buffer: Buffer, offset: number, value: number): number {
-  while (value >= 0x80) {
-    buffer[offset++] = (value & 0x7f) | 0x80;
-    value = Math.floor(value / 0x80);
-  }
-  buffer[offset++] = value;
-  return offset;
-}
 
 /** An int32 field value: negative numbers take ten bytes (sign-extended to 64 bits), as protobuf writes them. */
 function int32Size(value: number): number {
@@ -149,8 +132,8 @@ export class TrafficStreamWriter {
 
   /**
    * Small data is copied in; data of `REFERENCE_BYTES` or more is kept by reference, to be copied once by
-   * `finish` or by the sink that takes `finishPieces` (the caller must not change it meanwhile; socket chunks
-   * are never reused).
+   * whoever takes the pieces `finish` returns (the caller must not change it meanwhile; socket chunks are
+   * never reused).
    */
   data(kind: DataKind, timeMs: number, data: Uint8Array): void {
     const { tag, dataTag } = DATA_KINDS[kind];
@@ -211,17 +194,12 @@ export class TrafficStreamWriter {
     this.#at = at;
   }
 
-  /** The record's bytes, with the fields after the observations; the writer starts a new record afterwards. */
-  finish(end: RecordEnd): Uint8Array {
-    const pieces = this.finishPieces(end);
-    return pieces.length === 1 ? pieces[0] : joinPieces(pieces);
-  }
-
   /**
-   * `finish`, with the record's bytes as they were written, in order and uncopied: the writer's own buffers
-   * and the large data it kept by reference. A sink that copies them anyway (into a Kafka request) skips a join.
+   * The record's bytes, with the fields after the observations, as they were written: in order and uncopied,
+   * the writer's own buffers and the large data it kept by reference (`joinPieces` puts them in one buffer;
+   * a sink that copies them anyway, into a Kafka request, skips that). The writer starts a new record afterwards.
    */
-  finishPieces(end: RecordEnd): Uint8Array[] {
+  finish(end: RecordEnd): Uint8Array[] {
     if (!this.#buffer) this.#start(0);
     const prior = end.priorRequestsReceived > 0 ? 1 + varintSize(end.priorRequestsReceived) : 0;
     const buffer = this.#ensure(1 + varintSize(end.index) + this.#nodeIdField.length + prior + (end.lastObservationWasUnterminatedRead ? 2 : 0));
@@ -305,8 +283,9 @@ export class TrafficStreamWriter {
   }
 }
 
-/** Pieces of bytes in one buffer, copied once. */
+/** Pieces of bytes in one buffer, copied once (a single piece is returned as it is). */
 export function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0];
   const joined = Buffer.allocUnsafe(pieces.reduce((sum, piece) => sum + piece.length, 0));
   let at = 0;
   for (const piece of pieces) {

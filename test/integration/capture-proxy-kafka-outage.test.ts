@@ -17,14 +17,7 @@ import { EmfEmitter } from '../../src/metrics/emf';
 import { awaitHealthy, launch, stopGroup } from '../testbed/launcher';
 import { kafka as kafkaServer, type PreparedServer } from '../testbed/servers';
 import { rawExchange, request } from '../support/raw-http';
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../support/until';
 
 describe('capture proxy through a Kafka outage', () => {
   let dir: string;
@@ -93,17 +86,17 @@ describe('capture proxy through a Kafka outage', () => {
 
     try {
       const before = await exchange('/before');
-      await until(() => proxy.stats.recordsSent >= 2, 20_000, 'capture before the outage');
+      await until(() => proxy.stats.recordsSent >= 2, 'capture before the outage', 20_000);
 
       // WHEN the broker stops, a request passes, and the broker comes back
       await stopGroup(pid!, 10_000);
       pid = undefined;
       const during = await exchange('/during');
-      await until(() => proxy.stats.capturesLost > 0, 20_000, 'a lost capture');
+      await until(() => proxy.stats.capturesLost > 0, 'a lost capture', 20_000);
       const lost = proxy.stats.capturesLost;
       await startBroker();
       const after = await exchange('/after');
-      await until(() => proxy.stats.recordsSent >= 4, 30_000, 'capture after the outage');
+      await until(() => proxy.stats.recordsSent >= 4, 'capture after the outage', 30_000);
 
       // THEN every request was answered, losses were counted, and the records after the outage are in Kafka
       expect([before, during, after].map((e) => e.received.toString().split('\r\n\r\n')[1])).toEqual(['answer to /before', 'answer to /during', 'answer to /after']);
@@ -115,7 +108,7 @@ describe('capture proxy through a Kafka outage', () => {
       const streams: TrafficStream[] = [];
       const reads = () => streams.flatMap((s) => s.subStream.flatMap((o) => ('read' in o ? [Buffer.from(o.read.data).toString()] : [])));
       void consumer.run({ eachMessage: async ({ message }) => void streams.push(decodeTrafficStream(message.value!)) });
-      await until(() => reads().some((r) => r.startsWith('POST /after')), 20_000, 'reading the capture of /after');
+      await until(() => reads().some((r) => r.startsWith('POST /after')), 'reading the capture of /after', 20_000);
       await consumer.disconnect();
       expect(reads().some((r) => r.startsWith('POST /before'))).toBe(true);
     } finally {

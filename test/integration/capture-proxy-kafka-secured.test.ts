@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { decodeTrafficStream } from '../../src/capture-proxy/traffic-stream';
 import { rawExchange, request, type RawExchange } from '../support/raw-http';
+import { until } from '../support/until';
 import { testbedEndpoints } from '../testbed/endpoints';
 
 const endpoints = testbedEndpoints();
@@ -74,16 +75,6 @@ async function stopProxy(proxy: RunningProxy | undefined): Promise<void> {
 async function health(proxy: RunningProxy): Promise<{ capture: string; capturesLost: number }> {
   const response = await fetch(`http://127.0.0.1:${proxy.port}/__health`);
   return (await response.json()) as { capture: string; capturesLost: number };
-}
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The request bytes the records in `topic` hold (one connection's, in order), read through `reader` until the close. */

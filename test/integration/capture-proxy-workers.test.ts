@@ -12,18 +12,9 @@ import { join, resolve } from 'node:path';
 import { readLengthPrefixed } from '../../src/capture-proxy/file-sink';
 import { decodeTrafficStream } from '../../src/capture-proxy/traffic-stream';
 import { rawExchange, request } from '../support/raw-http';
+import { until } from '../support/until';
 
 const root = resolve(__dirname, '../..');
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('capture proxy with --workers 2', () => {
   let origin: Server;
@@ -78,7 +69,7 @@ describe('capture proxy with --workers 2', () => {
     process.kill(workerPids()[0], 'SIGKILL');
 
     // THEN another takes its place and the proxy keeps answering
-    await until(() => (logs().some((l) => l.msg === 'worker died: starting another') && workerPids().length === 3 ? true : undefined), 'a new worker', 30_000);
+    await until(() => logs().some((l) => l.msg === 'worker died: starting another') && workerPids().length === 3, 'a new worker', 30_000);
     const after = await rawExchange(port, [request('POST', '/after', { connection: 'close' }, '{}')]);
     expect(after.received.toString()).toContain('answer to POST /after');
 

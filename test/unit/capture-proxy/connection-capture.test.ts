@@ -1,7 +1,8 @@
 /** Records of one connection: segments for large reads, request counters, and the close record. */
 import { ConnectionCapture } from '../../../src/capture-proxy/connection-capture';
 import { decodeTrafficStream, type TrafficStream } from '../../../src/capture-proxy/traffic-stream';
-import { readLengthPrefixed, varint } from '../../../src/capture-proxy/file-sink';
+import { readLengthPrefixed } from '../../../src/capture-proxy/file-sink';
+import { varint } from '../../../src/capture-proxy/varint';
 
 const decode = (records: readonly { value: Uint8Array }[]): TrafficStream[] => records.map((r) => decodeTrafficStream(r.value));
 const kinds = (s: TrafficStream) => s.subStream.map((o) => Object.keys(o).find((k) => k !== 'ts'));

@@ -1,6 +1,7 @@
 /** The incremental record writer produces exactly the bytes of the schema encoder, and records decode back. */
 import { decodeTrafficStream, encodeTrafficStream, timestamp, type TrafficObservation, type TrafficStream } from '../../../src/capture-proxy/traffic-stream';
-import { TrafficStreamWriter, varintSize } from '../../../src/capture-proxy/traffic-stream-writer';
+import { joinPieces, TrafficStreamWriter } from '../../../src/capture-proxy/traffic-stream-writer';
+import { varintSize } from '../../../src/capture-proxy/varint';
 
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0, 789);
 
@@ -34,7 +35,7 @@ describe('TrafficStreamWriter', () => {
     expected.push({ ts: timestamp(at(9)), close: {} });
 
     // WHEN the record is finished as the last of its connection, after 300 requests, ending inside a request
-    const bytes = writer.finish({ index: 7, last: true, priorRequestsReceived: 300, lastObservationWasUnterminatedRead: true });
+    const bytes = joinPieces(writer.finish({ index: 7, last: true, priorRequestsReceived: 300, lastObservationWasUnterminatedRead: true }));
 
     // THEN the bytes are the schema encoder's, and they decode to the same record
     const reference: TrafficStream = { connectionId: 'conn-ß-1', nodeId: 'node-1', priorRequestsReceived: 300, lastObservationWasUnterminatedRead: true, subStream: expected, numberOfThisLastChunk: 7 };
@@ -47,11 +48,11 @@ describe('TrafficStreamWriter', () => {
   it('writes a numbered record without the optional fields, then starts the next record afresh', () => {
     const writer = new TrafficStreamWriter('c', 'n', 4096);
     writer.data('read', T0, Buffer.from('x'));
-    const first = writer.finish({ index: 1, last: false, priorRequestsReceived: 0, lastObservationWasUnterminatedRead: false });
+    const first = joinPieces(writer.finish({ index: 1, last: false, priorRequestsReceived: 0, lastObservationWasUnterminatedRead: false }));
     expect(writer.observations).toBe(0);
     expect(writer.size).toBe(0);
     writer.empty('close', T0);
-    const second = writer.finish({ index: 2, last: true, priorRequestsReceived: 1, lastObservationWasUnterminatedRead: false });
+    const second = joinPieces(writer.finish({ index: 2, last: true, priorRequestsReceived: 1, lastObservationWasUnterminatedRead: false }));
 
     expect(Buffer.from(first).equals(Buffer.from(encodeTrafficStream({ connectionId: 'c', nodeId: 'n', subStream: [{ ts: timestamp(T0), read: { data: Buffer.from('x') } }], number: 1 })))).toBe(true);
     expect(Buffer.from(second).equals(Buffer.from(encodeTrafficStream({ connectionId: 'c', nodeId: 'n', priorRequestsReceived: 1, subStream: [{ ts: timestamp(T0), close: {} }], numberOfThisLastChunk: 2 })))).toBe(true);
@@ -67,7 +68,7 @@ describe('TrafficStreamWriter', () => {
       expected.push({ ts: timestamp(T0 + i), ...(i % 2 ? { write: { data } } : { read: { data } }) } as TrafficObservation);
     }
     // WHEN the record is finished
-    const bytes = writer.finish({ index: 3, last: false, priorRequestsReceived: 2, lastObservationWasUnterminatedRead: false });
+    const bytes = joinPieces(writer.finish({ index: 3, last: false, priorRequestsReceived: 2, lastObservationWasUnterminatedRead: false }));
     // THEN it is the schema encoder's record, byte for byte
     const reference = encodeTrafficStream({ connectionId: 'c', nodeId: 'n', priorRequestsReceived: 2, subStream: expected, number: 3 });
     expect(Buffer.from(bytes).equals(Buffer.from(reference))).toBe(true);
@@ -77,7 +78,7 @@ describe('TrafficStreamWriter', () => {
     const writer = new TrafficStreamWriter('c', 'n', 4096);
     writer.exception(0, '');
     writer.data('write', 5000, Buffer.alloc(0));
-    const bytes = writer.finish({ index: 1, last: false, priorRequestsReceived: 0, lastObservationWasUnterminatedRead: false });
+    const bytes = joinPieces(writer.finish({ index: 1, last: false, priorRequestsReceived: 0, lastObservationWasUnterminatedRead: false }));
     const subStream = [
       { ts: timestamp(0), connectionException: { message: '' } },
       { ts: timestamp(5000), write: { data: Buffer.alloc(0) } },
@@ -88,7 +89,7 @@ describe('TrafficStreamWriter', () => {
   it('keeps each record within its bound when filled to its capacity', () => {
     const writer = new TrafficStreamWriter('connection-with-a-long-id-0123456789', 'node-with-a-long-id', 8192);
     writer.data('read', T0, Buffer.alloc(writer.capacity - 40));
-    const record = writer.finish({ index: 2 ** 31 - 1, last: false, priorRequestsReceived: 2 ** 31 - 1, lastObservationWasUnterminatedRead: true });
+    const record = joinPieces(writer.finish({ index: 2 ** 31 - 1, last: false, priorRequestsReceived: 2 ** 31 - 1, lastObservationWasUnterminatedRead: true }));
     expect(record.length).toBeLessThanOrEqual(8192);
     expect(decodeTrafficStream(record).number).toBe(2 ** 31 - 1);
   });
