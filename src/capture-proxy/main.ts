@@ -48,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(link ? { fleet: { workers: config.workers, peers: link.peers } } : {}),
   });
   const port = await proxy.start();
-  const kafkaEncoding = sink instanceof KafkaSink ? { kafkaEncoding: sink.encoding } : {};
+  const kafkaEncoding = sink instanceof KafkaSink ? { kafkaEncoding: sink.encoding, kafkaIdleLoopStopped: sink.idleLoopStopped } : {};
   log.info({ port, destination: config.destination.origin, capture: sink?.description ?? 'off', ...kafkaEncoding }, 'capture proxy listening');
   const stopReporting = link?.listening(() => proxy.counters);
   await new Promise<void>((resolve) => {

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
+import { stopKafkajsIdleLoop } from '../common/kafkajs-idle-loop';
 import { certificateRefusal } from '../common/tls-certificate-errors';
 import type { Section } from './config/services';
 import { ConsoleError } from './errors';
@@ -143,6 +144,8 @@ export function kafkaFailure(error: unknown, brokers: string[]): ConsoleError {
 /** Connects to the brokers of the services file, runs `work`, disconnects; failures come out as ConsoleErrors. */
 export async function withKafkaAdmin<T>(io: ConsoleIo, work: (admin: Admin) => Promise<T>): Promise<T> {
   const config = kafkaClientConfig(servicesFile(io).section('kafka'));
+  // Reading a long topic takes a while; kafkajs's connections should not spin the CPU meanwhile.
+  stopKafkajsIdleLoop();
   const admin = new Kafka(config).admin();
   try {
     await admin.connect();

@@ -177,8 +177,10 @@ describe('capture to Kafka over PLAINTEXT', () => {
     const bulk = Array.from({ length: 3200 }, (_, n) => line(n)).join('');
     const { sent, received } = await exchange(proxy.port, id, bulk);
 
-    // THEN the program ran with every encoding change, and the topic holds the exact request bytes
-    expect(proxy.logs.find((l) => l.msg === 'capture proxy listening')?.kafkaEncoding).toEqual({ crc: true, encoder: true, produceRequest: true, requestFrame: true });
+    // THEN the program ran with every change to kafkajs, and the topic holds the exact request bytes
+    const listening = proxy.logs.find((l) => l.msg === 'capture proxy listening');
+    expect(listening?.kafkaEncoding).toEqual({ crc: true, encoder: true, produceRequest: true, requestFrame: true });
+    expect(listening?.kafkaIdleLoopStopped).toBe(true);
     expect(received.toString()).toContain(`answer to POST /${id}/_doc`);
     expect((await capturedRequestBytes({ brokers: [endpoints.kafka] }, topic)).equals(sent)).toBe(true);
     expect(await health(proxy)).toMatchObject({ capturesLost: 0 });
