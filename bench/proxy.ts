@@ -20,7 +20,10 @@
  *   npm run -s bench -- proxy            (BENCH_SECONDS=… per run, default 5;
  *                                         BENCH_SCENARIOS=get-1,get-200 runs only those, for quick iterations;
  *                                         BENCH_WORKERS=2 runs the proxy with --workers 2 and nginx with two
- *                                         worker processes, like for like)
+ *                                         worker processes, like for like;
+ *                                         BENCH_ROUNDS=3 runs every scenario three times, one round after
+ *                                         another, and reports each ratio's median and range, since one round
+ *                                         on a shared machine can land either side of a target)
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -38,6 +41,7 @@ import { deleteTopics, kafkaCeiling } from './proxy-kafka';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 
@@ -188,6 +192,65 @@ async function oneRequestEach(sockets: Socket[], timeoutMs: number): Promise<num
 /** Stops what the run started (servers, samplers), also when it fails half-way, so the process can exit. */
 const cleanups: (() => void)[] = [];
 
+/** One round of one scenario: the four loads and the ratios between them. */
+interface RoundResult {
+  direct: Load;
+  proxy: Load;
+  nginx: Load;
+  relay: Load;
+  proxyToNginxThroughput: number;
+  relayToNginxThroughput: number;
+  proxyAddedP99Ms: number;
+  nginxAddedP99Ms: number;
+  proxyToNginxCpuPerRequest: number;
+  /** Bulks per second the proxy's Kafka sink stores with nothing else running (bulk scenarios), and the proxy's rate against it. */
+  kafkaCeilingRps?: number;
+  proxyToKafkaCeiling?: number;
+}
+
+const RATIOS = ['proxyToNginxThroughput', 'relayToNginxThroughput', 'proxyAddedP99Ms', 'nginxAddedP99Ms', 'proxyToNginxCpuPerRequest', 'kafkaCeilingRps', 'proxyToKafkaCeiling'] as const;
+type Ratio = (typeof RATIOS)[number];
+
+/** A scenario over all rounds: each ratio's median (and, over several rounds, its range and every round). */
+interface Scenario extends RoundResult {
+  range?: Partial<Record<Ratio, [number, number]>>;
+  rounds?: RoundResult[];
+}
+
+const fixed = (value: number) => Number(value.toFixed(2));
+
+function roundResult(r: Record<'direct' | 'proxy' | 'nginx' | 'relay', Load>, ceiling?: number): RoundResult {
+  return {
+    ...r,
+    proxyToNginxThroughput: fixed(r.proxy.rps / r.nginx.rps),
+    relayToNginxThroughput: fixed(r.relay.rps / r.nginx.rps),
+    proxyAddedP99Ms: fixed(r.proxy.p99Ms - r.direct.p99Ms),
+    nginxAddedP99Ms: fixed(r.nginx.p99Ms - r.direct.p99Ms),
+    proxyToNginxCpuPerRequest: fixed((r.proxy.cpuUsPerRequest ?? NaN) / (r.nginx.cpuUsPerRequest ?? NaN)),
+    ...(ceiling ? { kafkaCeilingRps: ceiling, proxyToKafkaCeiling: fixed(r.proxy.rps / ceiling) } : {}),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : fixed((sorted[middle - 1] + sorted[middle]) / 2);
+}
+
+/** The loads of the round with the median throughput ratio, and every ratio's own median and range. */
+function medianRound(rounds: RoundResult[]): Scenario {
+  if (rounds.length === 1) return rounds[0];
+  const byThroughput = [...rounds].sort((a, b) => a.proxyToNginxThroughput - b.proxyToNginxThroughput);
+  const scenario: Scenario = { ...byThroughput[Math.floor((rounds.length - 1) / 2)], range: {}, rounds };
+  for (const ratio of RATIOS) {
+    const values = rounds.map((round) => round[ratio]).filter((value): value is number => value !== undefined);
+    if (values.length === 0) continue;
+    scenario[ratio] = median(values);
+    scenario.range![ratio] = [Math.min(...values), Math.max(...values)];
+  }
+  return scenario;
+}
+
 async function main(): Promise<void> {
   ensureTools();
   const { endpoints } = await up({ servers: ['kafka'] });
@@ -269,17 +332,19 @@ net.createServer((client) => {
   process.stderr.write(`bench: warming up (at ${elapsed()})\n`);
   await wrk(targets.proxy, 4, bulk, undefined, undefined, Math.max(SECONDS, 15));
   await wrk(targets.proxy, 200);
-  const results: Record<string, Record<keyof typeof targets, Load>> = {};
-  const ceilings: Record<string, number> = {};
-  for (const scenario of scenarios) {
-    process.stderr.write(`bench: ${scenario.name} (at ${elapsed()})\n`);
-    results[scenario.name] = {
-      direct: await wrk(targets.direct, scenario.connections, scenario.script),
-      proxy: await wrk(targets.proxy, scenario.connections, scenario.script, proxy.pid, kafkaPid),
-      nginx: await wrk(targets.nginx, scenario.connections, scenario.script, nginx.pid),
-      relay: await wrk(targets.relay, scenario.connections, scenario.script, relay.pid),
-    };
-    if (scenario.script === bulk) ceilings[scenario.name] = await kafkaCeiling(join(program, '../../..'), work, endpoints.kafka, `${topic}-ceiling`, 4, SECONDS);
+  const rounds: Record<string, RoundResult[]> = {};
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const scenario of scenarios) {
+      process.stderr.write(`bench: ${scenario.name}${ROUNDS > 1 ? `, round ${round} of ${ROUNDS}` : ''} (at ${elapsed()})\n`);
+      const loads = {
+        direct: await wrk(targets.direct, scenario.connections, scenario.script),
+        proxy: await wrk(targets.proxy, scenario.connections, scenario.script, proxy.pid, kafkaPid),
+        nginx: await wrk(targets.nginx, scenario.connections, scenario.script, nginx.pid),
+        relay: await wrk(targets.relay, scenario.connections, scenario.script, relay.pid),
+      };
+      const ceiling = scenario.script === bulk ? await kafkaCeiling(join(program, '../../..'), work, endpoints.kafka, `${topic}-ceiling`, 4, SECONDS) : undefined;
+      (rounds[scenario.name] ??= []).push(roundResult(loads, ceiling));
+    }
   }
 
   const health = (await (await fetch(`${targets.proxy}__health`)).json()) as { capturesLost: number };
@@ -303,41 +368,12 @@ net.createServer((client) => {
   origin.close();
   await deleteTopics(endpoints.kafka, [topic, `${topic}-ceiling`]);
 
-  interface Scenario {
-    direct: Load;
-    proxy: Load;
-    nginx: Load;
-    relay: Load;
-    proxyToNginxThroughput: number;
-    relayToNginxThroughput: number;
-    proxyAddedP99Ms: number;
-    nginxAddedP99Ms: number;
-    proxyToNginxCpuPerRequest: number;
-    /** Bulks per second the proxy's Kafka sink stores with nothing else running (bulk scenarios), and the proxy's rate against it. */
-    kafkaCeilingRps?: number;
-    proxyToKafkaCeiling?: number;
-  }
-  const summary: Record<string, Scenario> = Object.fromEntries(
-    Object.entries(results).map(([scenario, r]): [string, Scenario] => [
-      scenario,
-      {
-        direct: r.direct,
-        proxy: r.proxy,
-        nginx: r.nginx,
-        relay: r.relay,
-        proxyToNginxThroughput: Number((r.proxy.rps / r.nginx.rps).toFixed(2)),
-        relayToNginxThroughput: Number((r.relay.rps / r.nginx.rps).toFixed(2)),
-        proxyAddedP99Ms: Number((r.proxy.p99Ms - r.direct.p99Ms).toFixed(2)),
-        nginxAddedP99Ms: Number((r.nginx.p99Ms - r.direct.p99Ms).toFixed(2)),
-        proxyToNginxCpuPerRequest: Number(((r.proxy.cpuUsPerRequest ?? NaN) / (r.nginx.cpuUsPerRequest ?? NaN)).toFixed(2)),
-        ...(ceilings[scenario] ? { kafkaCeilingRps: ceilings[scenario], proxyToKafkaCeiling: Number((r.proxy.rps / ceilings[scenario]).toFixed(2)) } : {}),
-      },
-    ]),
-  );
+  const summary: Record<string, Scenario> = Object.fromEntries(Object.entries(rounds).map(([scenario, results]) => [scenario, medianRound(results)]));
   const result = {
     benchmark: 'capture-proxy',
     seconds: SECONDS,
     workers: WORKERS,
+    rounds: ROUNDS,
     scenarios: summary,
     proxyPeakRssMb: Math.round(peakKb / 1024),
     proxyRssWith1000ConnectionsMb: Math.round(idleKb / 1024),
@@ -351,6 +387,10 @@ net.createServer((client) => {
     process.stderr.write(
       `  ${name.padEnd(14)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}  ${String(s.relayToNginxThroughput).padStart(12)}   ${`${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`.padEnd(30)}${`${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest} / ${s.relay.cpuUsPerRequest}`.padEnd(40)}${s.proxy.kafkaCpuUsPerRequest}\n`,
     );
+  }
+  for (const [name, s] of Object.entries(summary)) {
+    const range = (ratio: Ratio, unit = '') => (s.range?.[ratio] ? ` (${s.range[ratio][0]} to ${s.range[ratio][1]}${unit})` : '');
+    if (s.rounds) process.stderr.write(`  ${name}: medians of ${s.rounds.length} rounds: proxy/nginx ${s.proxyToNginxThroughput}${range('proxyToNginxThroughput')}, relay/nginx ${s.relayToNginxThroughput}${range('relayToNginxThroughput')}, p99 added ${s.proxyAddedP99Ms} ms${range('proxyAddedP99Ms', ' ms')} (nginx ${s.nginxAddedP99Ms} ms${range('nginxAddedP99Ms', ' ms')})\n`);
   }
   for (const [name, s] of Object.entries(summary)) {
     if (s.kafkaCeilingRps) process.stderr.write(`  ${name}: Kafka alone stores ${s.kafkaCeilingRps} bulks/s (four 256 KiB records each, four sends in flight, nothing else running); the proxy forwards ${s.proxyToKafkaCeiling} of that\n`);
