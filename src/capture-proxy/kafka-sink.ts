@@ -9,8 +9,7 @@ import type { CompressionTypes as CompressionType, KafkaConfig, Producer, SASLOp
 import { certificateRefusal } from '../common/tls-certificate-errors';
 import type { CaptureRecord } from './connection-capture';
 import type { CaptureSink } from './capture-sink';
-import { CompressionTypes, Kafka, kafkaEncodingTuning, kafkaIdleLoopStopped, logLevel } from './kafka-client';
-import type { KafkaEncodingTuning } from './kafka-encoding';
+import { CompressionTypes, Kafka, kafkaEncodingTuning, logLevel } from './kafka-client';
 import { PiecedBytes } from './kafka-produce-request';
 
 export type KafkaAuth = { type: 'none' } | { type: 'tls' } | { type: 'scram-sha-512'; username: string; password: string } | { type: 'msk-iam'; region: string };
@@ -128,16 +127,6 @@ export class KafkaSink implements CaptureSink {
       this.#producer = undefined;
     });
     return this.#producer;
-  }
-
-  /** Which of the encoding changes for kafkajs are in effect (logged at start: any false costs CPU). */
-  get encoding(): KafkaEncodingTuning {
-    return kafkaEncodingTuning;
-  }
-
-  /** Whether kafkajs's idle timer loop is stopped (logged at start: false costs CPU on every request). */
-  get idleLoopStopped(): boolean {
-    return kafkaIdleLoopStopped;
   }
 
   send(record: CaptureRecord): Promise<void> {

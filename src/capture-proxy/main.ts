@@ -9,6 +9,7 @@ import { EmfEmitter } from '../metrics/emf';
 import { COMPONENTS } from '../metrics/names';
 import type { CaptureSink } from './capture-sink';
 import { FileSink } from './file-sink';
+import { kafkaEncodingTuning, kafkaIdleLoopStopped } from './kafka-client';
 import { KafkaSink } from './kafka-sink';
 import { buildProxyCommand, normaliseArgs, parseProxyOptions, ProxyOptionsError } from './options';
 import { CaptureProxy } from './proxy-server';
@@ -48,8 +49,9 @@ export async function main(argv: string[]): Promise<number> {
     ...(link ? { fleet: { workers: config.workers, peers: link.peers } } : {}),
   });
   const port = await proxy.start();
-  const kafkaEncoding = sink instanceof KafkaSink ? { kafkaEncoding: sink.encoding, kafkaIdleLoopStopped: sink.idleLoopStopped } : {};
-  log.info({ port, destination: config.destination.origin, capture: sink?.description ?? 'off', ...kafkaEncoding }, 'capture proxy listening');
+  // Which of the changes to kafkajs are in effect: any false costs CPU.
+  const kafkajsChanges = config.capture.kind === 'kafka' ? { kafkaEncoding: kafkaEncodingTuning, kafkaIdleLoopStopped } : {};
+  log.info({ port, destination: config.destination.origin, capture: sink?.description ?? 'off', ...kafkajsChanges }, 'capture proxy listening');
   const stopReporting = link?.listening(() => proxy.counters);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

@@ -10,10 +10,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { decodeTrafficStream } from '../../src/capture-proxy/traffic-stream';
+import { startAnsweringOrigin, type AnsweringOrigin } from '../support/answering-origin';
 import { rawExchange, request, type RawExchange } from '../support/raw-http';
 import { until } from '../support/until';
 import { testbedEndpoints } from '../testbed/endpoints';
@@ -100,20 +100,13 @@ async function capturedRequestBytes(reader: KafkaConfig, topic: string): Promise
   }
 }
 
-let origin: Server;
+let origin: AnsweringOrigin;
 let originUrl: string;
 let proxy: RunningProxy | undefined;
 
 beforeAll(async () => {
-  origin = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const body = `answer to ${req.method} ${req.url}`;
-      res.writeHead(200, { 'content-length': Buffer.byteLength(body) }).end(body);
-    });
-  });
-  await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
-  originUrl = `http://127.0.0.1:${(origin.address() as { port: number }).port}`;
+  origin = await startAnsweringOrigin();
+  originUrl = origin.url;
 });
 
 afterEach(async () => {
@@ -122,7 +115,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await new Promise((r) => origin.close(r));
+  await origin.close();
 });
 
 /** The environment of a proxy in front of the origin, recording to `topic`, plus the Kafka connection's variables. */

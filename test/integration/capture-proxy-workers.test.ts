@@ -6,39 +6,35 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readLengthPrefixed } from '../../src/capture-proxy/file-sink';
 import { decodeTrafficStream } from '../../src/capture-proxy/traffic-stream';
+import { startAnsweringOrigin, type AnsweringOrigin } from '../support/answering-origin';
 import { rawExchange, request } from '../support/raw-http';
 import { until } from '../support/until';
 
 const root = resolve(__dirname, '../..');
 
 describe('capture proxy with --workers 2', () => {
-  let origin: Server;
+  let origin: AnsweringOrigin;
   let dir: string;
   let child: ChildProcess | undefined;
 
   beforeAll(async () => {
-    origin = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => res.end(`answer to ${req.method} ${req.url}`));
-    });
-    await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
+    origin = await startAnsweringOrigin();
     dir = mkdtempSync(join(tmpdir(), 'capture-workers-'));
   });
 
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
-    await new Promise((r) => origin.close(r));
+    await origin.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('shares the port, captures every request once, replaces a dead worker and stops cleanly', async () => {
     // GIVEN the program with two workers, from source
-    const originUrl = `http://127.0.0.1:${(origin.address() as { port: number }).port}`;
+    const originUrl = origin.url;
     const traces = join(dir, 'traces');
     child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/capture-proxy/main.ts'), '--destinationUri', originUrl, '--listenPort', '0', '--listenHost', '127.0.0.1', '--traceDirectory', traces, '--workers', '2', '--flushIntervalMs', '100'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -97,9 +93,8 @@ describe('capture proxy with --workers 2', () => {
 
   it('stops with the workers\' error when they cannot listen, rather than restarting them', async () => {
     // GIVEN a port already taken
-    const taken = createServer();
-    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
-    const port = (taken.address() as { port: number }).port;
+    const taken = await startAnsweringOrigin();
+    const port = taken.port;
     try {
       // WHEN the program starts two workers on it
       const run = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/capture-proxy/main.ts'), '--destinationUri', 'http://127.0.0.1:1', '--listenPort', String(port), '--listenHost', '127.0.0.1', '--noCapture', '--workers', '2'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -113,7 +108,7 @@ describe('capture proxy with --workers 2', () => {
       expect(stderr).toContain('a worker stopped before it listened: stopping the proxy');
       expect(stderr).not.toContain('starting another');
     } finally {
-      await new Promise((r) => taken.close(r));
+      await taken.close();
     }
   }, 60_000);
 });
