@@ -6,12 +6,13 @@
  * stay in order and nothing allocates a promise per chunk.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { CAPTURE_METRICS } from '../metrics/names';
 import type { CaptureQueue, QueuedConnection } from './capture-queue';
 import type { CaptureRecord, ConnectionCapture } from './connection-capture';
 import type { ProxyOptions } from './proxy-server';
 import { headerValue, MalformedRequestError, type ParseEvent, type RequestHead, RequestParser } from './request-parser';
+import { readAcceptedIntoShared, sharedReads } from './shared-reads';
 
 const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 /** Size at which a connection's unfinished capture record is sent without waiting to fill up (see `#send`). */
@@ -69,7 +70,7 @@ export class ProxyConnection {
     this.queued = queued;
     this.#parser = new RequestParser(host.options.maxHeadBytes);
     client.setNoDelay(true);
-    client.on('data', this.#onClientData);
+    if (client instanceof TLSSocket || !readAcceptedIntoShared(client, this.#onClientData)) client.on('data', this.#onClientData);
     client.on('end', this.#onClientEnd);
     client.on('error', this.#finish);
     client.on('close', this.#onClientClose);
@@ -304,9 +305,10 @@ export class ProxyConnection {
     const o = this.#host.options;
     const destination = o.destination;
     const port = Number(destination.port || (destination.protocol === 'https:' ? 443 : 80));
-    const socket = destination.protocol === 'https:' ? tlsConnect({ host: destination.hostname, port, servername: destination.hostname, rejectUnauthorized: !o.insecureDestination }) : netConnect({ host: destination.hostname, port });
+    const tls = destination.protocol === 'https:';
+    const socket = tls ? tlsConnect({ host: destination.hostname, port, servername: destination.hostname, rejectUnauthorized: !o.insecureDestination }) : netConnect({ host: destination.hostname, port, onread: sharedReads(this.#onUpstreamData) });
     socket.setNoDelay(true);
-    socket.on('data', this.#onUpstreamData);
+    if (tls) socket.on('data', this.#onUpstreamData);
     socket.on('end', this.#onUpstreamEnd);
     socket.on('error', this.#onUpstreamError);
     socket.on('close', this.#onUpstreamClose);

@@ -1,0 +1,57 @@
+/**
+ * Socket reads into one buffer shared by every plain TCP socket of the proxy, each read handed on as a copy
+ * of just its bytes. Node's default read path allocates a fresh 64 KiB buffer for every read, shrinks it,
+ * wraps it, and pushes it through the socket's Readable stream to a 'data' listener; for a small GET that
+ * machinery cost more than the proxy's own work on the request. Measured on small GETs at 200 connections
+ * with capture on: 23 µs of CPU per request with the default path, 20 µs with both sides here.
+ *
+ * One buffer serves every socket because a read and its callback run together on the event loop thread:
+ * the copy is made before the next read can overwrite it. Copies of small reads come from Node's buffer
+ * pool; large ones are one allocation of their exact size, which is what capture and forwarding keep.
+ *
+ * Upstream sockets use `net.connect`'s documented `onread` option. Accepted sockets have no such option, so
+ * `readAcceptedIntoShared` sets up on the socket what that option does (the user-buffer fields of the
+ * socket and its handle). When they are missing, it says so and the caller keeps the 'data' listener; a
+ * unit test checks they are present on the Node we ship with.
+ */
+import type { OnReadOpts, Socket } from 'node:net';
+
+const SHARED = Buffer.allocUnsafe(64 * 1024);
+
+export type ChunkListener = (chunk: Buffer) => void;
+
+/** The read callback: `listener` gets a copy of the bytes read; pausing stays the listener's business (`socket.pause()`). */
+function copied(listener: ChunkListener): (bytes: number, buffer: Uint8Array) => boolean {
+  return (bytes, buffer) => {
+    listener(Buffer.from(buffer.subarray(0, bytes)));
+    return true;
+  };
+}
+
+/** `onread` for `net.connect`: the socket's reads land in the shared buffer; `listener` gets a copy of each. */
+export function sharedReads(listener: ChunkListener): OnReadOpts {
+  return { buffer: SHARED, callback: copied(listener) };
+}
+
+interface UserBufferHandle {
+  useUserBuffer?: (buffer: Uint8Array) => void;
+}
+
+/**
+ * Makes an accepted plain TCP socket read into the shared buffer and give `listener` a copy of each read,
+ * as `net.connect`'s `onread` would. Call it before the first read (in the server's connection handler).
+ * Returns false, changing nothing, when this Node lacks the fields `onread` relies on.
+ */
+export function readAcceptedIntoShared(socket: Socket, listener: ChunkListener): boolean {
+  const handle = (socket as unknown as { _handle?: UserBufferHandle })._handle;
+  const symbols = Object.getOwnPropertySymbols(socket);
+  const bufferField = symbols.find((symbol) => symbol.description === 'kBuffer');
+  const callbackField = symbols.find((symbol) => symbol.description === 'kBufferCb');
+  if (typeof handle?.useUserBuffer !== 'function' || !bufferField || !callbackField) return false;
+  const fields = socket as unknown as Record<symbol, unknown>;
+  if (fields[bufferField] !== null || fields[callbackField] !== null) return false;
+  handle.useUserBuffer(SHARED);
+  fields[bufferField] = SHARED;
+  fields[callbackField] = copied(listener);
+  return true;
+}
