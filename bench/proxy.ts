@@ -23,7 +23,9 @@
  *                                         worker processes, like for like;
  *                                         BENCH_ROUNDS=3 runs every scenario three times, one round after
  *                                         another, and reports each ratio's median and range, since one round
- *                                         on a shared machine can land either side of a target)
+ *                                         on a shared machine can land either side of a target;
+ *                                         BENCH_NODE_FLAGS=none runs the proxy without the node flags it ships
+ *                                         with, to measure what they bring)
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PROXY_NODE_FLAGS } from '../src/capture-proxy/node-flags';
 import { freePort } from '../test/testbed/launcher';
 import { paths } from '../test/testbed/home';
 import { up } from '../test/testbed/testbed';
@@ -42,6 +45,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
+/** The proxy runs with the node flags it ships with, unless BENCH_NODE_FLAGS=none (to measure what they bring). */
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS === 'none' ? [] : PROXY_NODE_FLAGS;
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 
@@ -130,7 +135,7 @@ interface RunningProxy {
 
 async function startProxy(program: string, originPort: number, kafka: string, topic: string): Promise<RunningProxy> {
   const port = await freePort();
-  const child = spawn(process.execPath, [program, '--destinationUri', `http://127.0.0.1:${originPort}`, '--listenPort', String(port), '--listenHost', '127.0.0.1', '--kafkaConnection', kafka, '--kafkaTopic', topic, '--workers', String(WORKERS)], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, program, '--destinationUri', `http://127.0.0.1:${originPort}`, '--listenPort', String(port), '--listenHost', '127.0.0.1', '--kafkaConnection', kafka, '--kafkaTopic', topic, '--workers', String(WORKERS)], { stdio: ['ignore', 'ignore', 'ignore'] });
   // With workers, their memory is counted too (peaks summed: an upper bound).
   const rssKb = () => treeRssKb(child.pid ?? 0);
   // Sampled as well, for systems whose peak must be found by sampling (no /proc).
@@ -374,6 +379,7 @@ net.createServer((client) => {
     seconds: SECONDS,
     workers: WORKERS,
     rounds: ROUNDS,
+    proxyNodeFlags: NODE_FLAGS,
     scenarios: summary,
     proxyPeakRssMb: Math.round(peakKb / 1024),
     proxyRssWith1000ConnectionsMb: Math.round(idleKb / 1024),

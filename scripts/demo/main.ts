@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PROXY_NODE_FLAGS } from '../../src/capture-proxy/node-flags';
 import { down, up } from '../../test/testbed/testbed';
 import type { ServerName } from '../../test/testbed/servers';
 import { freePort } from '../../test/testbed/launcher';
@@ -72,7 +73,7 @@ async function startProxy(source: string, kafka: string): Promise<{ url: string;
   const [exe, script] = node('capture-proxy');
   const args = ['--destinationUri', source, '--listenPort', String(port), '--kafkaConnection', kafka];
   process.stdout.write(`\n\x1b[1m$ capture-proxy ${args.join(' ')} &\x1b[0m\n`);
-  const child = spawn(exe, [script, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(exe, [...PROXY_NODE_FLAGS, script, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

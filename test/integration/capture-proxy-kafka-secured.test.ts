@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { PROXY_NODE_FLAGS } from '../../src/capture-proxy/node-flags';
 import { decodeTrafficStream } from '../../src/capture-proxy/traffic-stream';
 import { startAnsweringOrigin, type AnsweringOrigin } from '../support/answering-origin';
 import { rawExchange, request, type RawExchange } from '../support/raw-http';
@@ -35,9 +36,9 @@ interface RunningProxy {
   logs: Record<string, unknown>[];
 }
 
-/** Starts the program from source with `env` as its only configuration; resolves once it listens. */
+/** Starts the program from source, with its node flags and `env` as its only configuration; resolves once it listens. */
 function startProxy(env: Record<string, string>): Promise<RunningProxy> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/capture-proxy/main.ts')], {
+  const child = spawn(process.execPath, [...PROXY_NODE_FLAGS, '--import', 'tsx', join(root, 'src/capture-proxy/main.ts')], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -170,8 +171,9 @@ describe('capture to Kafka over PLAINTEXT', () => {
     const bulk = Array.from({ length: 3200 }, (_, n) => line(n)).join('');
     const { sent, received } = await exchange(proxy.port, id, bulk);
 
-    // THEN the program ran with every change to kafkajs, and the topic holds the exact request bytes
+    // THEN the program ran with its node flags and every change to kafkajs, and the topic holds the exact request bytes
     const listening = proxy.logs.find((l) => l.msg === 'capture proxy listening');
+    expect(listening?.nodeFlags).toBe(true);
     expect(listening?.kafkaEncoding).toEqual({ crc: true, encoder: true, produceRequest: true, requestFrame: true });
     expect(listening?.kafkaIdleLoopStopped).toBe(true);
     expect(received.toString()).toContain(`answer to POST /${id}/_doc`);
