@@ -6,7 +6,7 @@
  * stay in order and nothing allocates a promise per chunk.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import { type ConnectionOptions, connect as tlsConnect, TLSSocket } from 'node:tls';
 import { CAPTURE_METRICS } from '../metrics/names';
 import type { CaptureQueue, QueuedConnection } from './capture-queue';
 import type { CaptureRecord, ConnectionCapture } from './connection-capture';
@@ -305,10 +305,11 @@ export class ProxyConnection {
     const o = this.#host.options;
     const destination = o.destination;
     const port = Number(destination.port || (destination.protocol === 'https:' ? 443 : 80));
-    const tls = destination.protocol === 'https:';
-    const socket = tls ? tlsConnect({ host: destination.hostname, port, servername: destination.hostname, rejectUnauthorized: !o.insecureDestination }) : netConnect({ host: destination.hostname, port, onread: sharedReads(this.#onUpstreamData) });
+    const onread = sharedReads(this.#onUpstreamData);
+    // Node documents `onread` for tls.connect as for net.connect; the type definitions leave it out.
+    const tlsOptions: ConnectionOptions & { onread: typeof onread } = { host: destination.hostname, port, servername: destination.hostname, rejectUnauthorized: !o.insecureDestination, onread };
+    const socket = destination.protocol === 'https:' ? tlsConnect(tlsOptions) : netConnect({ host: destination.hostname, port, onread });
     socket.setNoDelay(true);
-    if (tls) socket.on('data', this.#onUpstreamData);
     socket.on('end', this.#onUpstreamEnd);
     socket.on('error', this.#onUpstreamError);
     socket.on('close', this.#onUpstreamClose);

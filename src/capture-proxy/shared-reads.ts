@@ -1,6 +1,6 @@
 /**
- * Socket reads into one buffer shared by every plain TCP socket of the proxy, each read handed on as a copy
- * of just its bytes. Node's default read path allocates a fresh 64 KiB buffer for every read, shrinks it,
+ * Socket reads into one buffer shared by the proxy's sockets, each read handed on as a copy of just its
+ * bytes. Node's default read path allocates a fresh 64 KiB buffer for every read, shrinks it,
  * wraps it, and pushes it through the socket's Readable stream to a 'data' listener; for a small GET that
  * machinery cost more than the proxy's own work on the request. Measured on small GETs at 200 connections
  * with capture on: 23 µs of CPU per request with the default path, 20 µs with both sides here.
@@ -9,10 +9,11 @@
  * the copy is made before the next read can overwrite it. Copies of small reads come from Node's buffer
  * pool; large ones are one allocation of their exact size, which is what capture and forwarding keep.
  *
- * Upstream sockets use `net.connect`'s documented `onread` option. Accepted sockets have no such option, so
- * `readAcceptedIntoShared` sets up on the socket what that option does (the user-buffer fields of the
- * socket and its handle). When they are missing, it says so and the caller keeps the 'data' listener; a
- * unit test checks they are present on the Node we ship with.
+ * Upstream sockets, plain or TLS, use the `onread` option Node documents for `net.connect` and `tls.connect`.
+ * Accepted sockets have no such option, so `readAcceptedIntoShared` sets up on a plain TCP socket what that
+ * option does (the user-buffer fields of the socket and its handle). When they are missing, it says so and
+ * the caller keeps the 'data' listener; a unit test checks they are present on the Node we ship with.
+ * Accepted TLS sockets keep the 'data' listener.
  */
 import type { OnReadOpts, Socket } from 'node:net';
 
@@ -28,7 +29,7 @@ function copied(listener: ChunkListener): (bytes: number, buffer: Uint8Array) =>
   };
 }
 
-/** `onread` for `net.connect`: the socket's reads land in the shared buffer; `listener` gets a copy of each. */
+/** `onread` for `net.connect` and `tls.connect`: the socket's reads land in the shared buffer; `listener` gets a copy of each. */
 export function sharedReads(listener: ChunkListener): OnReadOpts {
   return { buffer: SHARED, callback: copied(listener) };
 }

@@ -1,12 +1,14 @@
 /**
  * The capture proxy listening on TLS in front of a local HTTP origin, recording to the file sink: the file's
  * length-prefixed records rebuild each connection's bytes, suppressed requests are left out, malformed
- * requests are answered 400/431 and closed, and a 100 MB streamed body reaches the origin intact.
+ * requests are answered 400/431 and closed, a 100 MB streamed body reaches the origin intact, and an https
+ * source is reached (or refused, when its certificate cannot be trusted) with every byte intact both ways.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +22,19 @@ import { rawExchange, request } from '../support/raw-http';
 
 const log = pino({ level: 'silent' });
 
-/** An origin that answers every request with the byte count and SHA-256 of its body. */
-function startOrigin(): Promise<{ server: Server; url: URL }> {
-  const server = createServer((req, res) => {
+/** `length` bytes in a pattern that repeats every 251 bytes, so a byte out of place shows. */
+function patterned(length: number): Buffer {
+  const bytes = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) bytes[i] = i % 251;
+  return bytes;
+}
+
+/**
+ * An origin that answers `GET /bytes/<n>` with n patterned bytes, and every other request with the byte
+ * count and SHA-256 of its body; over https when given a certificate and key.
+ */
+function startOrigin(tls?: { cert: Buffer; key: Buffer }): Promise<{ server: Server; url: URL }> {
+  const answer: RequestListener = (req, res) => {
     const hash = createHash('sha256');
     let length = 0;
     req.on('data', (d: Buffer) => {
@@ -30,12 +42,15 @@ function startOrigin(): Promise<{ server: Server; url: URL }> {
       hash.update(d);
     });
     req.on('end', () => {
-      const body = JSON.stringify({ method: req.method, url: req.url, length, sha256: hash.digest('hex') });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      const bytes = /^\/bytes\/(\d+)$/.exec(req.url ?? '');
+      const body = bytes ? patterned(Number(bytes[1])) : JSON.stringify({ method: req.method, url: req.url, length, sha256: hash.digest('hex') });
+      res.writeHead(200, { 'content-type': bytes ? 'application/octet-stream' : 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: new URL(`http://127.0.0.1:${(server.address() as { port: number }).port}`) })));
+  };
+  const server = tls ? createHttpsServer(tls, answer) : createServer(answer);
+  const scheme = tls ? 'https' : 'http';
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: new URL(`${scheme}://127.0.0.1:${(server.address() as { port: number }).port}`) })));
 }
 
 function proxyOptions(destination: URL, overrides: Partial<ProxyOptions>): ProxyOptions {
@@ -91,10 +106,19 @@ describe('capture proxy with the file sink', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
+  /** A self-signed certificate for localhost, made once for the tests that need one. */
+  let selfSigned: { cert: Buffer; key: Buffer } | undefined;
+  function certificate(): { cert: Buffer; key: Buffer } {
+    if (!selfSigned) {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem')], { stdio: 'ignore', timeout: 30_000 });
+      selfSigned = { cert: readFileSync(join(directory, 'cert.pem')), key: readFileSync(join(directory, 'key.pem')) };
+    }
+    return selfSigned;
+  }
+
   it('listens on TLS and writes length-prefixed records that rebuild the connection, without suppressed requests', async () => {
     // GIVEN a TLS proxy with a self-signed certificate, recording to a file
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem')], { stdio: 'ignore', timeout: 30_000 });
-    const tls = { cert: readFileSync(join(directory, 'cert.pem')), key: readFileSync(join(directory, 'key.pem')) };
+    const tls = certificate();
     const traces = join(directory, 'traces');
     const proxy = new CaptureProxy(proxyOptions(origin.url, { tls, sink: new FileSink(traces, 'file-node') }));
     const port = await proxy.start();
@@ -161,5 +185,34 @@ describe('capture proxy with the file sink', () => {
     // THEN the origin received exactly those bytes
     expect(response).toContain(`"length":${100 << 20}`);
     expect(response).toContain(`"sha256":"${expected.digest('hex')}"`);
+  }, 60_000);
+
+  it('forwards to an https source every byte both ways, and refuses one whose certificate it cannot trust', async () => {
+    // GIVEN an https source with a self-signed certificate, and a proxy allowed to use insecure sources
+    const secureOrigin = await startOrigin(certificate());
+    const allowing = new CaptureProxy(proxyOptions(secureOrigin.url, { insecureDestination: true }));
+    const port = await allowing.start();
+
+    // WHEN a client sends a 3 MiB body and then asks for 8 MiB
+    const body = patterned(3 << 20);
+    const posted = await rawExchange(port, [request('POST', '/_bulk', { 'content-type': 'application/x-ndjson', connection: 'close' }, body)]);
+    const fetched = await rawExchange(port, [request('GET', `/bytes/${8 << 20}`, { connection: 'close' })]);
+    await allowing.stop();
+
+    // THEN the source got the exact body, and the client the exact answer
+    expect(posted.received.toString()).toContain(`"sha256":"${createHash('sha256').update(body).digest('hex')}"`);
+    const answer = fetched.received.subarray(fetched.received.indexOf('\r\n\r\n') + 4);
+    expect(answer.length).toBe(8 << 20);
+    expect(answer.equals(patterned(8 << 20))).toBe(true);
+
+    // WHEN a proxy that trusts only known CAs is asked for the same source
+    const strict = new CaptureProxy(proxyOptions(secureOrigin.url, {}));
+    const strictPort = await strict.start();
+    const refused = await rawExchange(strictPort, [request('GET', '/bytes/10', { connection: 'close' })]);
+    await strict.stop();
+    await new Promise((resolve) => secureOrigin.server.close(resolve));
+
+    // THEN it answers 502 and says the certificate is the reason
+    expect(refused.received.toString()).toMatch(/^HTTP\/1\.1 502 [\s\S]*"type":"source_unreachable"[\s\S]*self-signed certificate/);
   }, 60_000);
 });
