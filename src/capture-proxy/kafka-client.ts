@@ -12,4 +12,4 @@ export const kafkaIdleLoopStopped: boolean = stopKafkajsIdleLoop();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kafkajs = require('kafkajs') as typeof import('kafkajs');
 
-export const { CompressionTypes, Kafka, logLevel } = kafkajs;
+export const { CompressionTypes, Kafka, logLevel, Partitioners } = kafkajs;
