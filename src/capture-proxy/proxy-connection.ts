@@ -6,7 +6,7 @@
  * stay in order and nothing allocates a promise per chunk.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { type ConnectionOptions, connect as tlsConnect, TLSSocket } from 'node:tls';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { CAPTURE_METRICS } from '../metrics/names';
 import type { CaptureQueue, QueuedConnection } from './capture-queue';
 import type { CaptureRecord, ConnectionCapture } from './connection-capture';
@@ -70,7 +70,7 @@ export class ProxyConnection {
     this.queued = queued;
     this.#parser = new RequestParser(host.options.maxHeadBytes);
     client.setNoDelay(true);
-    if (client instanceof TLSSocket || !readAcceptedIntoShared(client, this.#onClientData)) client.on('data', this.#onClientData);
+    if (!readAcceptedIntoShared(client, this.#onClientData)) client.on('data', this.#onClientData);
     client.on('end', this.#onClientEnd);
     client.on('error', this.#finish);
     client.on('close', this.#onClientClose);
@@ -307,8 +307,10 @@ export class ProxyConnection {
     const port = Number(destination.port || (destination.protocol === 'https:' ? 443 : 80));
     const onread = sharedReads(this.#onUpstreamData);
     // Node documents `onread` for tls.connect as for net.connect; the type definitions leave it out.
-    const tlsOptions: ConnectionOptions & { onread: typeof onread } = { host: destination.hostname, port, servername: destination.hostname, rejectUnauthorized: !o.insecureDestination, onread };
-    const socket = destination.protocol === 'https:' ? tlsConnect(tlsOptions) : netConnect({ host: destination.hostname, port, onread });
+    const socket =
+      destination.protocol === 'https:'
+        ? tlsConnect({ host: destination.hostname, port, servername: destination.hostname, rejectUnauthorized: !o.insecureDestination, onread } as ConnectionOptions)
+        : netConnect({ host: destination.hostname, port, onread });
     socket.setNoDelay(true);
     socket.on('end', this.#onUpstreamEnd);
     socket.on('error', this.#onUpstreamError);

@@ -15,7 +15,8 @@
  * the caller keeps the 'data' listener; a unit test checks they are present on the Node we ship with.
  * Accepted TLS sockets keep the 'data' listener.
  */
-import type { OnReadOpts, Socket } from 'node:net';
+import { type OnReadOpts, Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 
 const SHARED = Buffer.allocUnsafe(64 * 1024);
 
@@ -38,21 +39,26 @@ interface UserBufferHandle {
   useUserBuffer?: (buffer: Uint8Array) => void;
 }
 
+/** The socket fields `onread` sets (Node's symbols are the same for every socket, so looked up once). */
+const USER_BUFFER_FIELDS = (() => {
+  const symbols = Object.getOwnPropertySymbols(new Socket());
+  const buffer = symbols.find((symbol) => symbol.description === 'kBuffer');
+  const callback = symbols.find((symbol) => symbol.description === 'kBufferCb');
+  return buffer && callback ? { buffer, callback } : undefined;
+})();
+
 /**
  * Makes an accepted plain TCP socket read into the shared buffer and give `listener` a copy of each read,
  * as `net.connect`'s `onread` would. Call it before the first read (in the server's connection handler).
- * Returns false, changing nothing, when this Node lacks the fields `onread` relies on.
+ * Returns false, changing nothing, for a TLS socket or when this Node lacks the fields `onread` relies on.
  */
 export function readAcceptedIntoShared(socket: Socket, listener: ChunkListener): boolean {
   const handle = (socket as unknown as { _handle?: UserBufferHandle })._handle;
-  const symbols = Object.getOwnPropertySymbols(socket);
-  const bufferField = symbols.find((symbol) => symbol.description === 'kBuffer');
-  const callbackField = symbols.find((symbol) => symbol.description === 'kBufferCb');
-  if (typeof handle?.useUserBuffer !== 'function' || !bufferField || !callbackField) return false;
+  if (socket instanceof TLSSocket || !USER_BUFFER_FIELDS || typeof handle?.useUserBuffer !== 'function') return false;
   const fields = socket as unknown as Record<symbol, unknown>;
-  if (fields[bufferField] !== null || fields[callbackField] !== null) return false;
+  if (fields[USER_BUFFER_FIELDS.buffer] !== null || fields[USER_BUFFER_FIELDS.callback] !== null) return false;
   handle.useUserBuffer(SHARED);
-  fields[bufferField] = SHARED;
-  fields[callbackField] = copied(listener);
+  fields[USER_BUFFER_FIELDS.buffer] = SHARED;
+  fields[USER_BUFFER_FIELDS.callback] = copied(listener);
   return true;
 }

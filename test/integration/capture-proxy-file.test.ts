@@ -18,16 +18,10 @@ import { FileSink, readLengthPrefixed } from '../../src/capture-proxy/file-sink'
 import { CaptureProxy, type ProxyOptions } from '../../src/capture-proxy/proxy-server';
 import { decodeTrafficStream } from '../../src/capture-proxy/traffic-stream';
 import { EmfEmitter } from '../../src/metrics/emf';
+import { patterned } from '../support/patterned';
 import { rawExchange, request } from '../support/raw-http';
 
 const log = pino({ level: 'silent' });
-
-/** `length` bytes in a pattern that repeats every 251 bytes, so a byte out of place shows. */
-function patterned(length: number): Buffer {
-  const bytes = Buffer.allocUnsafe(length);
-  for (let i = 0; i < length; i++) bytes[i] = i % 251;
-  return bytes;
-}
 
 /**
  * An origin that answers `GET /bytes/<n>` with n patterned bytes, and every other request with the byte

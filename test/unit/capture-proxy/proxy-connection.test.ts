@@ -10,6 +10,8 @@ import type { CaptureSink } from '../../../src/capture-proxy/capture-sink';
 import { CaptureProxy } from '../../../src/capture-proxy/proxy-server';
 import { decodeTrafficStream } from '../../../src/capture-proxy/traffic-stream';
 import { EmfEmitter } from '../../../src/metrics/emf';
+import { patterned } from '../../support/patterned';
+import { until } from '../../support/until';
 
 /** Holds every send until `release` is called. */
 class GatedSink implements CaptureSink {
@@ -33,15 +35,13 @@ class GatedSink implements CaptureSink {
   }
 }
 
-const until = async (condition: () => boolean, what: string) => {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!condition()) throw new Error(`${what} did not happen`);
-};
+/** Waits for `condition`, checking every 10 ms for up to 2 s. */
+const soon = (condition: () => boolean, what: string) => until(condition, what, 2000, 10);
 
 /** A response of 8 MiB, far over the small capture budgets below. */
 const HUGE_ANSWER = Buffer.alloc(8 << 20, 'h');
 /** 48 MiB in a pattern that repeats only every 251 bytes, so a byte out of place shows; more than loopback buffers hold. */
-const PATTERNED_ANSWER = Buffer.from(Array.from({ length: 48 << 20 }, (_, i) => i % 251));
+const PATTERNED_ANSWER = patterned(48 << 20);
 
 describe('proxy connection', () => {
   let origin: Server;
@@ -125,7 +125,7 @@ describe('proxy connection', () => {
     // THEN nothing reached the origin before the capture was acknowledged; afterwards all three did, in order
     expect(arrived).toEqual([]);
     sink.release();
-    await until(() => (received().match(/answer to/g) ?? []).length === 3, 'three answers');
+    await soon(() => (received().match(/answer to/g) ?? []).length === 3, 'three answers');
     expect(arrived).toEqual(['PUT /a', 'GET /b', 'GET /c']);
     expect(received().match(/answer to \w+ \/\w/g)).toEqual(['answer to PUT /a', 'answer to GET /b', 'answer to GET /c']);
     client.destroy();
@@ -158,7 +158,7 @@ describe('proxy connection', () => {
       const before = answers();
       const started = Date.now();
       client.write(`PUT ${path} HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}`);
-      await until(() => answers() === before + 1, `the answer to PUT ${path}`);
+      await soon(() => answers() === before + 1, `the answer to PUT ${path}`);
       return Date.now() - started;
     };
 
@@ -168,12 +168,12 @@ describe('proxy connection', () => {
 
     // THEN the second went through without waiting, and both captures count as lost
     expect(second).toBeLessThan(500);
-    await until(() => proxy.stats.capturesLost >= 2, 'two lost captures');
+    await soon(() => proxy.stats.capturesLost >= 2, 'two lost captures');
 
     // and once a send succeeds, a mutating request waits for its capture again, which is then stored
     down = false;
     client.write('GET /probe HTTP/1.1\r\nhost: x\r\n\r\n');
-    await until(() => sent.length > 0, 'a successful send');
+    await soon(() => sent.length > 0, 'a successful send');
     expect(await put('/third')).toBeGreaterThanOrEqual(250);
     expect(arrived).toEqual(['PUT /first', 'PUT /second', 'GET /probe', 'PUT /third']);
     const paths = sent.flatMap((r) => decodeTrafficStream(r.value).subStream.flatMap((o) => ('read' in o ? [Buffer.from(o.read.data).toString().split(' ')[1]] : [])));
@@ -188,7 +188,7 @@ describe('proxy connection', () => {
 
     // WHEN a PUT waits past the timeout, and the sink takes the records afterwards
     client.write('PUT /refused HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}');
-    await until(() => received().includes('503'), 'the 503');
+    await soon(() => received().includes('503'), 'the 503');
     sink.release();
     client.destroy();
     await proxy.stop();
@@ -206,7 +206,7 @@ describe('proxy connection', () => {
     const { client, received } = await start(sink);
 
     client.write('GET /d HTTP/1.1\r\nhost: x\r\n\r\n');
-    await until(() => received().includes('answer to GET /d'), 'the answer to a GET');
+    await soon(() => received().includes('answer to GET /d'), 'the answer to a GET');
 
     expect(arrived).toEqual(['GET /d']);
     expect(sink.records).toEqual([]);
@@ -228,9 +228,9 @@ describe('proxy connection', () => {
     // and once the sink stores, the whole request reaches the origin and is captured byte for byte
     expect(client.writableLength).toBeGreaterThan(16 << 20);
     sink.release();
-    await until(() => received().includes('answer to PUT /big'), 'the answer to the PUT');
+    await soon(() => received().includes('answer to PUT /big'), 'the answer to the PUT');
     expect(arrived).toEqual(['PUT /big']);
-    await until(() => sink.records.length > 0 && client.writableLength === 0, 'the capture');
+    await soon(() => sink.records.length > 0 && client.writableLength === 0, 'the capture');
     client.destroy();
     await new Promise((r) => setTimeout(r, 100));
     const captured = sink.records.reduce((sum, r) => sum + decodeTrafficStream(r.value).subStream.reduce((n, o) => n + ('read' in o ? o.read.data.length : 'readSegment' in o ? o.readSegment.data.length : 0), 0), 0);
@@ -245,7 +245,7 @@ describe('proxy connection', () => {
 
     // WHEN a client reads an 8 MiB answer
     client.write('GET /huge HTTP/1.1\r\nhost: x\r\n\r\n');
-    await until(() => received().endsWith('hhhh') && received().length - received().indexOf('\r\n\r\n') - 4 === HUGE_ANSWER.length, 'the whole 8 MiB answer');
+    await soon(() => received().endsWith('hhhh') && received().length - received().indexOf('\r\n\r\n') - 4 === HUGE_ANSWER.length, 'the whole 8 MiB answer');
 
     // THEN the client got every byte without the sink storing anything (reads never wait for it)
     expect(sink.records).toEqual([]);
@@ -254,11 +254,11 @@ describe('proxy connection', () => {
 
     // WHEN the sink stores again and the client asks once more on the same connection
     sink.release();
-    await until(() => sink.records.length > 0, 'the records stored');
+    await soon(() => sink.records.length > 0, 'the records stored');
     client.write('GET /after HTTP/1.1\r\nhost: x\r\n\r\n');
-    await until(() => received().includes('answer to GET /after'), 'the next answer');
+    await soon(() => received().includes('answer to GET /after'), 'the next answer');
     client.destroy();
-    await until(() => sink.records.some((r) => decodeTrafficStream(r.value).subStream.some((o) => 'close' in o)), 'the close record');
+    await soon(() => sink.records.some((r) => decodeTrafficStream(r.value).subStream.some((o) => 'close' in o)), 'the close record');
 
     // THEN the record says the response was dropped, holds no more of it than the budget, and records the
     // next exchange whole again
@@ -278,9 +278,9 @@ describe('proxy connection', () => {
 
     // WHEN a client reads an 8 MiB answer and closes
     client.write('GET /huge HTTP/1.1\r\nhost: x\r\n\r\n');
-    await until(() => received().length - received().indexOf('\r\n\r\n') - 4 === HUGE_ANSWER.length, 'the whole 8 MiB answer');
+    await soon(() => received().length - received().indexOf('\r\n\r\n') - 4 === HUGE_ANSWER.length, 'the whole 8 MiB answer');
     client.destroy();
-    await until(() => sink.records.some((r) => decodeTrafficStream(r.value).subStream.some((o) => 'close' in o)), 'the close record');
+    await soon(() => sink.records.some((r) => decodeTrafficStream(r.value).subStream.some((o) => 'close' in o)), 'the close record');
 
     // THEN every byte was recorded, in records cut soon after 256 KiB (a read of at most 64 KiB beyond it;
     // reads are shorter whenever the proxy catches up with the origin, so the cuts fall where they may)
@@ -299,7 +299,7 @@ describe('proxy connection', () => {
     // WHEN a client makes one GET and then stays quiet
     const asked = Date.now();
     client.write('GET /quiet HTTP/1.1\r\nhost: x\r\n\r\n');
-    await until(() => received().includes('answer to GET /quiet'), 'the answer');
+    await soon(() => received().includes('answer to GET /quiet'), 'the answer');
 
     // THEN nothing is sent before half the interval, and the record is there about one interval later (a tick
     // of 125 ms, and slack for a busy machine's timers)
@@ -323,7 +323,7 @@ describe('proxy connection', () => {
 
     // WHEN the client asks for 48 MiB and stops reading after the first bytes
     client.write('GET /patterned HTTP/1.1\r\nhost: x\r\n\r\n');
-    await until(() => chunks.length > 0, 'the first bytes');
+    await soon(() => chunks.length > 0, 'the first bytes');
     client.pause();
     const paused = Date.now();
     await new Promise((r) => setTimeout(r, 1000));
@@ -335,7 +335,7 @@ describe('proxy connection', () => {
     client.resume();
     const length = () => chunks.reduce((n, c) => n + c.length, 0);
     const headEnd = () => Buffer.concat(chunks.slice(0, 4)).indexOf('\r\n\r\n') + 4;
-    await until(() => length() - headEnd() >= PATTERNED_ANSWER.length, 'the whole answer');
+    await soon(() => length() - headEnd() >= PATTERNED_ANSWER.length, 'the whole answer');
 
     // THEN every byte arrived in order, and the origin finished only after the client read again
     const body = Buffer.concat(chunks).subarray(headEnd());

@@ -4,11 +4,10 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { readAcceptedIntoShared, sharedReads } from '../../../src/capture-proxy/shared-reads';
+import { until } from '../../support/until';
 
-const until = async (condition: () => boolean, what: string) => {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-  if (!condition()) throw new Error(`${what} did not happen`);
-};
+/** Waits for `condition`, checking every 5 ms for up to 1 s. */
+const soon = (condition: () => boolean, what: string) => until(condition, what, 1000, 5);
 
 describe('shared reads', () => {
   let server: Server;
@@ -42,13 +41,13 @@ describe('shared reads', () => {
     acceptedChunks.length = 0;
     const first = connect({ port, host: '127.0.0.1' });
     const second = connect({ port, host: '127.0.0.1' });
-    await until(() => accepted.length >= 2, 'both connections accepted');
+    await soon(() => accepted.length >= 2, 'both connections accepted');
 
     // WHEN they write one after the other, each write read before the next is sent
     const texts = ['first client, one', 'second client, a longer one', 'first client, two'];
     for (const [i, text] of texts.entries()) {
       (i === 1 ? second : first).write(text);
-      await until(() => acceptedChunks.length > i, `read ${i + 1}`);
+      await soon(() => acceptedChunks.length > i, `read ${i + 1}`);
     }
 
     // THEN the fields Node's own onread uses were there, and every chunk kept its bytes after the later reads
@@ -59,7 +58,7 @@ describe('shared reads', () => {
     first.end();
 
     // THEN the accepted socket sees the end
-    await until(() => acceptedEnded.some(Boolean), 'the end');
+    await soon(() => acceptedEnded.some(Boolean), 'the end');
     second.destroy();
   });
 
@@ -70,7 +69,7 @@ describe('shared reads', () => {
     const socket = connect({ port, host: '127.0.0.1', onread: sharedReads((chunk) => chunks.push(chunk)) });
     socket.on('end', () => (ended = true));
     await new Promise((r) => socket.once('connect', r));
-    await until(() => accepted.length >= 3, 'the connection accepted');
+    await soon(() => accepted.length >= 3, 'the connection accepted');
     const peer = accepted[accepted.length - 1];
 
     // WHEN the peer writes while the socket is paused
@@ -81,15 +80,15 @@ describe('shared reads', () => {
     // THEN nothing is read until it resumes
     expect(chunks).toEqual([]);
     socket.resume();
-    await until(() => chunks.length === 1, 'the read after resuming');
+    await soon(() => chunks.length === 1, 'the read after resuming');
 
     // WHEN the peer writes again and the socket ends
     peer.write('then more');
-    await until(() => chunks.length === 2, 'the second read');
+    await soon(() => chunks.length === 2, 'the second read');
     socket.end();
 
     // THEN each chunk kept its own bytes, and the peer's answer to the end arrived with the end
-    await until(() => ended, 'the end');
+    await soon(() => ended, 'the end');
     expect(chunks.map((chunk) => chunk.toString())).toEqual(['while paused', 'then more', 'bye']);
   });
 });
