@@ -17,6 +17,13 @@ import { readAcceptedIntoShared, sharedReads } from './shared-reads';
 const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 /** Size at which a connection's unfinished capture record is sent without waiting to fill up (see `#send`). */
 const EARLY_FLUSH_BYTES = 256 * 1024;
+/**
+ * Reads can be up to 256 KiB (see shared-reads.ts); the capture takes them in pieces of at most this size, so
+ * records are still cut soon after `EARLY_FLUSH_BYTES` instead of growing to the largest record size.
+ */
+const CAPTURE_PIECE_BYTES = 64 * 1024;
+/** The `CAPTURE_PIECE_BYTES` of `data` from `at` (`data` itself when it is no longer). */
+const piece = (data: Uint8Array, at: number): Uint8Array => (data.length <= CAPTURE_PIECE_BYTES ? data : data.subarray(at, at + CAPTURE_PIECE_BYTES));
 const REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 431: 'Request Header Fields Too Large', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable' };
 
 /** What a connection needs from its server. */
@@ -74,6 +81,19 @@ export class ProxyConnection {
     client.on('end', this.#onClientEnd);
     client.on('error', this.#finish);
     client.on('close', this.#onClientClose);
+  }
+
+  /** Records request bytes read from the client, in pieces of at most `CAPTURE_PIECE_BYTES`. */
+  #captureRead(capture: ConnectionCapture, data: Uint8Array): void {
+    for (let at = 0; at < data.length; at += CAPTURE_PIECE_BYTES) this.#send(capture.read(piece(data, at)));
+  }
+
+  /** Records response bytes written to the client, in pieces, until the capture budget is full (see `#dropResponseCapture`). */
+  #captureWrite(capture: ConnectionCapture, data: Uint8Array): void {
+    for (let at = 0; at < data.length && this.#capturingResponses; at += CAPTURE_PIECE_BYTES) {
+      if (this.#host.queue!.full) this.#dropResponseCapture();
+      else this.#send(capture.write(piece(data, at)));
+    }
   }
 
   /**
@@ -217,7 +237,7 @@ export class ProxyConnection {
         parts.push(event.bytes);
       } else if (event.kind === 'body') {
         if (this.#current?.health) continue;
-        if (capture && !this.#current?.suppressed) this.#send(capture.read(event.bytes));
+        if (capture && !this.#current?.suppressed) this.#captureRead(capture, event.bytes);
         parts.push(event.bytes);
       } else {
         const request = this.#current;
@@ -320,10 +340,7 @@ export class ProxyConnection {
 
   readonly #onUpstreamData = (data: Buffer): void => {
     this.#answered = true;
-    if (this.capture && this.#capturingResponses) {
-      if (this.#host.queue!.full) this.#dropResponseCapture();
-      else this.#send(this.capture.write(data));
-    }
+    if (this.capture && this.#capturingResponses) this.#captureWrite(this.capture, data);
     this.#host.options.metrics.count(CAPTURE_METRICS.bytes, data.length, 'Bytes');
     if (!this.client.write(data)) {
       this.#upstream!.pause();

@@ -18,7 +18,17 @@
 import { type OnReadOpts, Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 
-const SHARED = Buffer.allocUnsafe(64 * 1024);
+/**
+ * 256 KiB rather than Node's 64 KiB: one buffer for the whole process costs nothing per connection, and a
+ * bulk body then arrives in four or five reads a megabyte instead of sixteen or more, each a syscall, a
+ * callback and a write upstream. Measured on 1 MB bulks through the proxy with Kafka capture at one
+ * connection, proxy CPU per bulk: 3.1 to 3.4 ms with 64 KiB, 2.8 to 2.9 ms with 256 KiB, no better with
+ * 1 MiB; small GETs unchanged. The cost is memory under many concurrent bulks, since more of them waits in
+ * the proxy rather than in the kernel: peak RSS at 200 connections of 1 MB bulks 215 to 235 MB with 64 KiB,
+ * 270 to 280 MB with 256 KiB, 365 to 375 MB with 1 MiB. The capture still takes at most 64 KiB at a time
+ * (see proxy-connection.ts).
+ */
+const SHARED = Buffer.allocUnsafe(256 * 1024);
 
 export type ChunkListener = (chunk: Buffer) => void;
 

@@ -282,11 +282,31 @@ describe('proxy connection', () => {
     client.destroy();
     await soon(() => sink.records.some((r) => decodeTrafficStream(r.value).subStream.some((o) => 'close' in o)), 'the close record');
 
-    // THEN every byte was recorded, in records cut soon after 256 KiB (a read of at most 64 KiB beyond it;
+    // THEN every byte was recorded, in records cut soon after 256 KiB (a captured piece of at most 64 KiB beyond it;
     // reads are shorter whenever the proxy catches up with the origin, so the cuts fall where they may)
     const written = sink.records.reduce((n, r) => n + decodeTrafficStream(r.value).subStream.reduce((m, o) => m + ('write' in o ? o.write.data.length : 'writeSegment' in o ? o.writeSegment.data.length : 0), 0), 0);
     expect(written).toBe(received().length);
     expect(sink.records.length).toBeGreaterThanOrEqual(Math.floor(HUGE_ANSWER.length / (256 * 1024 + 64 * 1024)));
+    expect(Math.max(...sink.records.map((r) => r.value.byteLength))).toBeLessThan(256 * 1024 + 128 * 1024);
+  }, 30_000);
+
+  it('sends the capture of a large request body in records of about 256 KiB, whatever the size of the reads', async () => {
+    // GIVEN a sink that stores at once, and records allowed up to 1 MiB
+    const sink = new GatedSink();
+    sink.release();
+    const { client, received } = await start(sink);
+
+    // WHEN a client posts an 8 MiB body in one write (the proxy then reads up to 256 KiB at a time)
+    const body = patterned(8 << 20);
+    client.write(Buffer.concat([Buffer.from(`POST /upload HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length}\r\n\r\n`), body]));
+    await soon(() => received().includes('answer to POST /upload'), 'the answer');
+    client.destroy();
+    await soon(() => sink.records.some((r) => decodeTrafficStream(r.value).subStream.some((o) => 'close' in o)), 'the close record');
+
+    // THEN the body was recorded byte for byte, in records no larger than 256 KiB and a 64 KiB piece
+    const observations = sink.records.flatMap((r) => decodeTrafficStream(r.value).subStream);
+    const read = Buffer.concat(observations.flatMap((o) => ('read' in o ? [o.read.data] : 'readSegment' in o ? [o.readSegment.data] : [])));
+    expect(read.subarray(read.length - body.length).equals(body)).toBe(true);
     expect(Math.max(...sink.records.map((r) => r.value.byteLength))).toBeLessThan(256 * 1024 + 128 * 1024);
   }, 30_000);
 
