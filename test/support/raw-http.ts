@@ -6,26 +6,42 @@ export interface RawExchange {
   received: Buffer;
 }
 
+/** Bytes to write, or a pause until the server has sent `until` (as a client waiting for `100 Continue` does). */
+export type Piece = Buffer | { until: string };
+
 /**
  * Writes each piece in order (pausing `gapMs` between them, so a piece can be a request or part of one)
  * and resolves with everything the server sent once it closes the connection.
  */
-export function rawExchange(port: number, pieces: Buffer[], gapMs = 0, timeoutMs = 30_000): Promise<RawExchange> {
+export function rawExchange(port: number, pieces: Piece[], gapMs = 0, timeoutMs = 30_000): Promise<RawExchange> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
     const received: Buffer[] = [];
+    let onData = () => {};
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`no close within ${timeoutMs} ms; received ${Buffer.concat(received).length} bytes`));
     }, timeoutMs);
-    socket.on('data', (d: Buffer) => received.push(d));
+    socket.on('data', (d: Buffer) => {
+      received.push(d);
+      onData();
+    });
     socket.on('error', reject);
     socket.on('close', () => {
       clearTimeout(timer);
-      resolve({ sent: Buffer.concat(pieces), received: Buffer.concat(received) });
+      resolve({ sent: Buffer.concat(pieces.filter((piece) => Buffer.isBuffer(piece))), received: Buffer.concat(received) });
     });
     socket.on('connect', async () => {
       for (const piece of pieces) {
+        if (!Buffer.isBuffer(piece)) {
+          await new Promise<void>((arrived) => {
+            onData = () => {
+              if (Buffer.concat(received).includes(piece.until)) arrived();
+            };
+            onData();
+          });
+          continue;
+        }
         socket.write(piece);
         if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
       }
