@@ -11,6 +11,8 @@
  * get-200-paced keeps 200 connections at about 5,000 requests/s, below saturation, for the added p99: each
  * waits 40 ms after an answer, so the connections stay in lockstep and their requests arrive as one burst of
  * 200 every 40 ms (a worst case); get-200-random waits 20 to 60 ms at random, as independent clients do.
+ * The saturating runs at 200 connections (get-200, bulk1mb-200) report absolute p99s only: there latency
+ * is time queued, set by throughput, and a p99 minus the direct one would say nothing about the proxy.
  * The test bed's Kafka runs on the same cores, so the CPU it spends on the proxy's records (per request,
  * shown beside the proxy's) is taken from the load generator, the origin and the proxy. For the bulk
  * scenarios the run also measures what Kafka alone takes: how many 1 MB bulks' worth of records (four of
