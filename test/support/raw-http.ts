@@ -17,14 +17,21 @@ export function rawExchange(port: number, pieces: Piece[], gapMs = 0, timeoutMs 
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
     const received: Buffer[] = [];
-    let onData = () => {};
+    /** The `until` piece being waited for, if any: checked on each read, and dropped once it has arrived. */
+    let waiting: { text: string; arrived: () => void } | undefined;
+    const check = () => {
+      if (waiting && Buffer.concat(received).includes(waiting.text)) {
+        waiting.arrived();
+        waiting = undefined;
+      }
+    };
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`no close within ${timeoutMs} ms; received ${Buffer.concat(received).length} bytes`));
     }, timeoutMs);
     socket.on('data', (d: Buffer) => {
       received.push(d);
-      onData();
+      check();
     });
     socket.on('error', reject);
     socket.on('close', () => {
@@ -35,10 +42,8 @@ export function rawExchange(port: number, pieces: Piece[], gapMs = 0, timeoutMs 
       for (const piece of pieces) {
         if (!Buffer.isBuffer(piece)) {
           await new Promise<void>((arrived) => {
-            onData = () => {
-              if (Buffer.concat(received).includes(piece.until)) arrived();
-            };
-            onData();
+            waiting = { text: piece.until, arrived };
+            check();
           });
           continue;
         }
