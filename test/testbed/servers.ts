@@ -20,6 +20,8 @@ export interface ServerContext {
   dir: string;
   /** Shared folder for filesystem snapshot repositories. */
   repoDir: string;
+  /** For servers with `dataInMemory`: a folder in memory for their data, when the machine has room (see memory-folder.ts). */
+  memoryDir?: string;
 }
 
 export interface PreparedServer {
@@ -39,6 +41,8 @@ export interface ServerDefinition {
   description: string;
   /** The extra endpoint fields it publishes; a running server started without one of them is restarted. */
   publishes?: string[];
+  /** Keeps its data in memory where it can (the test bed removes that folder when the server stops). */
+  dataInMemory?: boolean;
   prepare(context: ServerContext): Promise<PreparedServer>;
 }
 
@@ -287,7 +291,8 @@ export const kafka: ServerDefinition = {
   name: 'kafka',
   description: `Apache Kafka ${KAFKA_VERSION} (KRaft, single node)`,
   publishes: ['kafkaScram', 'kafkaTls', 'kafkaCaFile', 'kafkaScramUser', 'kafkaScramPassword'],
-  async prepare({ dir }) {
+  dataInMemory: true,
+  async prepare({ dir, memoryDir }) {
     const lib = await fetchClasspath(`kafka-${KAFKA_VERSION}`, [
       `org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`,
       'org.apache.logging.log4j:log4j-slf4j2-impl:2.24.3',
@@ -295,8 +300,9 @@ export const kafka: ServerDefinition = {
     ]);
     const [port, controllerPort, scramPort, tlsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const certificate = testbedCertificate(join(dir, 'tls'));
-    rmSync(join(dir, 'data'), { recursive: true, force: true });
-    mkdirSync(join(dir, 'data'), { recursive: true });
+    const data = join(memoryDir ?? dir, 'data');
+    rmSync(data, { recursive: true, force: true });
+    mkdirSync(data, { recursive: true });
     const properties = join(dir, 'server.properties');
     writeFileSync(
       properties,
@@ -314,7 +320,7 @@ export const kafka: ServerDefinition = {
         'ssl.keystore.type=PEM',
         `ssl.keystore.location=${certificate.keystoreFile}`,
         `ssl.key.password=${certificate.keyPassword}`,
-        `log.dirs=${join(dir, 'data')}`,
+        `log.dirs=${data}`,
         'num.partitions=1',
         'offsets.topic.replication.factor=1',
         'share.coordinator.state.topic.replication.factor=1',
@@ -370,7 +376,7 @@ export const kafka: ServerDefinition = {
         kafkaScramPassword: KAFKA_SCRAM_USER.password,
       },
       probe: async () => (await kafkaReady(port)) && (await tcpOpen('127.0.0.1', scramPort)) && tcpOpen('127.0.0.1', tlsPort),
-      writable: [dir],
+      writable: [dir, data],
       startTimeoutMs: 120_000,
     };
   },

@@ -4,11 +4,12 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { TestbedEndpoints } from './endpoints';
 import { TestbedError } from './errors';
 import { paths, testbedHome } from './home';
 import { awaitHealthy, chownTree, isAlive, launch, serverIdentity, sleep, stopGroup } from './launcher';
+import { memoryFolder, removeMemoryFolder } from './memory-folder';
 import { DEFAULT_SERVERS, S3_CREDENTIALS, SERVERS, type ServerName } from './servers';
 
 interface RunningServer {
@@ -19,6 +20,8 @@ interface RunningServer {
   logFile: string;
   description: string;
   startedAt: string;
+  /** Its data folder in memory, removed when it stops. */
+  memoryDir?: string;
 }
 
 interface TestbedState {
@@ -165,13 +168,14 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
       log(`testbed: preparing ${definition.description}`);
       const dir = join(paths.run(), name);
       mkdirSync(dir, { recursive: true });
-      prepared.push({ name, definition, dir, server: await definition.prepare({ dir, repoDir: state.repoDir }) });
+      const memoryDir = definition.dataInMemory ? memoryFolder(testbedHome(), name) : undefined;
+      prepared.push({ name, definition, dir, memoryDir, server: await definition.prepare({ dir, repoDir: state.repoDir, memoryDir }) });
     }
     const started: { name: ServerName; pid: number }[] = [];
     const releaseSignals = stopOnSignal(started, log);
     try {
       await Promise.all(
-        prepared.map(async ({ name, definition, dir, server }) => {
+        prepared.map(async ({ name, definition, dir, memoryDir, server }) => {
           for (const path of server.writable) chownTree(path, runAs);
           const logFile = join(dir, 'server.log');
           rmSync(logFile, { force: true });
@@ -179,19 +183,31 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
           started.push({ name, pid });
           log(`testbed: starting ${definition.description} (pid ${pid})`);
           await awaitHealthy(definition.description, pid, logFile, server.probe, server.startTimeoutMs);
-          state.servers[name] = { pid, endpoint: server.endpoint, ...(server.extraEndpoints ? { extraEndpoints: server.extraEndpoints } : {}), logFile, description: definition.description, startedAt: new Date().toISOString() };
+          state.servers[name] = {
+            pid,
+            endpoint: server.endpoint,
+            ...(server.extraEndpoints ? { extraEndpoints: server.extraEndpoints } : {}),
+            logFile,
+            description: definition.description,
+            startedAt: new Date().toISOString(),
+            ...(memoryDir ? { memoryDir } : {}),
+          };
           log(`testbed: ${name} ready at ${server.endpoint}`);
         }),
       );
     } catch (error) {
       await Promise.all(started.map(({ pid }) => stopGroup(pid, 5000)));
+      for (const { memoryDir } of prepared) removeMemoryFolder(memoryDir);
       for (const { name } of started) delete state.servers[name];
       writeState(state);
       throw error;
     } finally {
       releaseSignals();
     }
-    if (options.ownerPid && started.length > 0) state.watchdogPid = startWatchdog(options.ownerPid, started.map((s) => s.pid));
+    if (options.ownerPid && started.length > 0) {
+      const memoryDirs = prepared.flatMap(({ memoryDir }) => (memoryDir ? [memoryDir] : []));
+      state.watchdogPid = startWatchdog(options.ownerPid, started.map((s) => s.pid), memoryDirs);
+    }
     writeState(state);
     return { endpoints: endpointsOf(state), started: started.map((s) => s.name) };
   });
@@ -201,9 +217,11 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
  * A detached shell that outlives a killed test runner and then stops the servers that runner started,
  * so an interrupted run leaves no orphan servers.
  */
-function startWatchdog(ownerPid: number, pids: number[]): number {
+function startWatchdog(ownerPid: number, pids: number[], memoryDirs: string[]): number {
   const groups = pids.map((pid) => `-${pid}`).join(' ');
-  const script = `while kill -0 ${ownerPid} 2>/dev/null; do sleep 1; done; kill -TERM ${groups} 2>/dev/null; sleep 20; kill -KILL ${groups} 2>/dev/null`;
+  // Then the servers' folders in memory, and the test bed's folder around them once empty.
+  const memory = memoryDirs.map((dir) => `rm -rf '${dir}'; rmdir '${dirname(dir)}' 2>/dev/null;`).join(' ');
+  const script = `while kill -0 ${ownerPid} 2>/dev/null; do sleep 1; done; kill -TERM ${groups} 2>/dev/null; sleep 20; kill -KILL ${groups} 2>/dev/null; ${memory}`;
   const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
   child.unref();
   return child.pid ?? 0;
@@ -221,6 +239,7 @@ export async function down(names?: ServerName[], log: (line: string) => void = (
           log(`testbed: stopping ${name} (pid ${server.pid})`);
           await stopGroup(server.pid);
         }
+        removeMemoryFolder(server?.memoryDir);
         delete state.servers[name];
       }),
     );
