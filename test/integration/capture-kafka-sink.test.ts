@@ -45,9 +45,10 @@ async function roundTrip(topic: string, records: CaptureRecord[], compression: K
   return received;
 }
 
-/** Bytes the broker keeps on disk for the topic's single partition (the test bed's broker lives beside repoDir). */
+/** Bytes the broker keeps in its log for the topic's single partition. */
 function storedBytes(topic: string): number {
-  const dir = join(endpoints.repoDir, '..', 'kafka', 'data', `${topic}-0`);
+  if (!endpoints.kafkaDataDir) throw new Error('the test bed published no kafkaDataDir');
+  const dir = join(endpoints.kafkaDataDir, `${topic}-0`);
   return readdirSync(dir).filter((f) => f.endsWith('.log')).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
 }
 

@@ -17,6 +17,8 @@ export interface TestbedEndpoints {
   kafkaCaFile?: string;
   kafkaScramUser?: string;
   kafkaScramPassword?: string;
+  /** The broker's log folder (`log.dirs`): in memory or on disk, see the README. */
+  kafkaDataDir?: string;
   /** S3-compatible endpoint URL. */
   s3: string;
   s3Region: string;

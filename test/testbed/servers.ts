@@ -290,7 +290,7 @@ export const KAFKA_SCRAM_USER = { username: 'testbed', password: 'testbed-scram-
 export const kafka: ServerDefinition = {
   name: 'kafka',
   description: `Apache Kafka ${KAFKA_VERSION} (KRaft, single node)`,
-  publishes: ['kafkaScram', 'kafkaTls', 'kafkaCaFile', 'kafkaScramUser', 'kafkaScramPassword'],
+  publishes: ['kafkaScram', 'kafkaTls', 'kafkaCaFile', 'kafkaScramUser', 'kafkaScramPassword', 'kafkaDataDir'],
   dataInMemory: true,
   async prepare({ dir, memoryDir }) {
     const lib = await fetchClasspath(`kafka-${KAFKA_VERSION}`, [
@@ -374,6 +374,7 @@ export const kafka: ServerDefinition = {
         kafkaCaFile: certificate.caFile,
         kafkaScramUser: KAFKA_SCRAM_USER.username,
         kafkaScramPassword: KAFKA_SCRAM_USER.password,
+        kafkaDataDir: data,
       },
       probe: async () => (await kafkaReady(port)) && (await tcpOpen('127.0.0.1', scramPort)) && tcpOpen('127.0.0.1', tlsPort),
       writable: [dir, data],
