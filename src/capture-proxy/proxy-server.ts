@@ -62,6 +62,19 @@ const SENDS_IN_FLIGHT = 4;
 const SEND_BYTES = 256 << 10;
 /** Enough captured bytes in waiting for several records of the largest size, few enough to bound the memory. */
 const HELD_BYTES = 64 << 20;
+/**
+ * How often per flush interval the connections' captures are checked for age (every 31 ms at the default
+ * 1 s). Each check flushes the connections whose record is due and encodes their send in the same turn of
+ * the event loop, and requests that arrive meanwhile wait: the more often the checks, the shorter each one.
+ * Measured with 200 connections of small GETs, about 5,000 a second, 10 s runs, alternated in both orders:
+ * - at random intervals, p99 4.8 to 10.0 ms (median 6.6) with 8 checks, 3.3 to 7.6 ms (median 5.2) with
+ *   32, lower in 9 of 10 pairs;
+ * - in bursts of 200 every 40 ms, p99 6.4 to 15.7 ms with 8 checks, 7.8 to 9.3 ms with 32, lower in 4 of 6.
+ * More checks mean more, smaller Kafka requests (up to 32 a second instead of 8): a median 3 to 8 % more
+ * proxy CPU at that load, but no less throughput when 200 connections saturate the machine (28,300 to
+ * 30,500 requests/s either way, three pairs). 64 checks cost another 3 to 15 % for little more.
+ */
+const FLUSH_CHECKS_PER_INTERVAL = 32;
 
 export class CaptureProxy {
   readonly #options: ProxyOptions;
@@ -123,11 +136,11 @@ export class CaptureProxy {
   async start(): Promise<number> {
     const handler = (socket: Socket) => this.#handle(socket);
     this.#server = this.#options.tls ? createTlsServer({ cert: this.#options.tls.cert, key: this.#options.tls.key }, handler) : createNetServer(handler);
-    // Captures are flushed by age, checked eight times per interval: each connection's record goes out half an
-    // interval to one interval after its first observation (see `flushCapture`), so the records of many
-    // connections spread over time rather than all being encoded in one tick.
+    // Captures are flushed by age, checked FLUSH_CHECKS_PER_INTERVAL times per interval: each connection's record
+    // goes out half an interval to one interval after its first observation (see `flushCapture`), so the records
+    // of many connections spread over time rather than all being encoded in one tick.
     const interval = this.#options.flushIntervalMs;
-    this.#timer = setInterval(() => this.#flushByAge(Date.now(), interval), Math.max(5, Math.floor(interval / 8)));
+    this.#timer = setInterval(() => this.#flushByAge(Date.now(), interval), Math.max(5, Math.floor(interval / FLUSH_CHECKS_PER_INTERVAL)));
     this.#timer.unref();
     this.#metricsTimer = setInterval(() => this.#options.metrics.flush(), interval);
     this.#metricsTimer.unref();
