@@ -11,6 +11,10 @@
  * get-200-paced keeps 200 connections at about 5,000 requests/s, below saturation, for the added p99: each
  * waits 40 ms after an answer, so the connections stay in lockstep and their requests arrive as one burst of
  * 200 every 40 ms (a worst case); get-200-random waits 20 to 60 ms at random, as independent clients do.
+ * These two run for at least LATENCY_SECONDS: wrk opens its 200 connections and sends their first requests at
+ * once, and through a proxy each of those also opens the connection upstream. In a 5 s run that start is
+ * 0.8 % of the requests, enough to set the p99 on its own (measured: the proxy's added p99 at random
+ * intervals was 2.1 to 5.5 ms in 5 s runs and 1.4 to 2.1 ms in 15 s runs of the same sequence).
  * The saturating runs at 200 connections (get-200, bulk1mb-200) report absolute p99s only: there latency
  * is time queued, set by throughput, and a p99 minus the direct one would say nothing about the proxy.
  * The test bed's Kafka runs on the same cores, so the CPU it spends on the proxy's records (per request,
@@ -27,7 +31,10 @@
  *                                         another, and reports each ratio's median and range, since one round
  *                                         on a shared machine can land either side of a target;
  *                                         BENCH_NODE_FLAGS=none runs the proxy without the node flags it ships
- *                                         with, to measure what they bring)
+ *                                         with, to measure what they bring;
+ *                                         BENCH_KAFKA=host:port records to that broker (plain listener) instead
+ *                                         of the test bed's, for a broker on cores of its own as in production;
+ *                                         its CPU is then not measured)
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -49,6 +56,10 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 /** The proxy runs with the node flags it ships with, unless BENCH_NODE_FLAGS=none (to measure what they bring). */
 const NODE_FLAGS = process.env.BENCH_NODE_FLAGS === 'none' ? [] : PROXY_NODE_FLAGS;
+/** A broker of the user's (host:port, plain listener) instead of the test bed's. */
+const EXTERNAL_KAFKA = process.env.BENCH_KAFKA;
+/** The shortest run of a scenario that measures added latency (see the top of this file). */
+const LATENCY_SECONDS = 15;
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 
@@ -264,8 +275,9 @@ function medianRound(rounds: RoundResult[]): Scenario {
 
 async function main(): Promise<void> {
   ensureTools();
-  const { endpoints } = await up({ servers: ['kafka'] });
-  const kafkaPid = (JSON.parse(readFileSync(paths.state(), 'utf8')) as { servers: { kafka?: { pid: number } } }).servers.kafka?.pid;
+  const kafka = EXTERNAL_KAFKA ?? (await up({ servers: ['kafka'] })).endpoints.kafka;
+  // The test bed's broker runs here, so its CPU can be read; a broker elsewhere cannot.
+  const kafkaPid = EXTERNAL_KAFKA ? undefined : (JSON.parse(readFileSync(paths.state(), 'utf8')) as { servers: { kafka?: { pid: number } } }).servers.kafka?.pid;
   const work = mkdtempSync(join(tmpdir(), 'proxy-bench-'));
 
   // The origin: answers a small JSON body, after reading the whole request body.
@@ -314,7 +326,7 @@ net.createServer((client) => {
   // The capture proxy, recording to Kafka.
   const program = compileProxy(work);
   const topic = `bench-${Date.now()}`;
-  const loaded = await startProxy(program, originPort, endpoints.kafka, topic);
+  const loaded = await startProxy(program, originPort, kafka, topic);
   const proxy = loaded.process;
   const proxyPort = loaded.port;
 
@@ -333,8 +345,8 @@ net.createServer((client) => {
   const scenarios = [
     { name: 'get-1', connections: 1 },
     { name: 'get-200', connections: 200, saturating: true },
-    { name: 'get-200-paced', connections: 200, script: paced },
-    { name: 'get-200-random', connections: 200, script: random },
+    { name: 'get-200-paced', connections: 200, script: paced, seconds: Math.max(SECONDS, LATENCY_SECONDS) },
+    { name: 'get-200-random', connections: 200, script: random, seconds: Math.max(SECONDS, LATENCY_SECONDS) },
     { name: 'bulk1mb-1', connections: 1, script: bulk },
     { name: 'bulk1mb-200', connections: 200, script: bulk, saturating: true },
   ].filter((scenario) => !SCENARIOS || SCENARIOS.includes(scenario.name));
@@ -347,13 +359,14 @@ net.createServer((client) => {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const scenario of scenarios) {
       process.stderr.write(`bench: ${scenario.name}${ROUNDS > 1 ? `, round ${round} of ${ROUNDS}` : ''} (at ${elapsed()})\n`);
+      const load = (url: string, serverPid?: number, brokerPid?: number) => wrk(url, scenario.connections, scenario.script, serverPid, brokerPid, scenario.seconds ?? SECONDS);
       const loads = {
-        direct: await wrk(targets.direct, scenario.connections, scenario.script),
-        proxy: await wrk(targets.proxy, scenario.connections, scenario.script, proxy.pid, kafkaPid),
-        nginx: await wrk(targets.nginx, scenario.connections, scenario.script, nginx.pid),
-        relay: await wrk(targets.relay, scenario.connections, scenario.script, relay.pid),
+        direct: await load(targets.direct),
+        proxy: await load(targets.proxy, proxy.pid, kafkaPid),
+        nginx: await load(targets.nginx, nginx.pid),
+        relay: await load(targets.relay, relay.pid),
       };
-      const ceiling = scenario.script === bulk ? await kafkaCeiling(join(program, '../../..'), work, endpoints.kafka, `${topic}-ceiling`, 4, SECONDS) : undefined;
+      const ceiling = scenario.script === bulk ? await kafkaCeiling(join(program, '../../..'), work, kafka, `${topic}-ceiling`, 4, SECONDS) : undefined;
       (rounds[scenario.name] ??= []).push(roundResult(loads, scenario.saturating ?? false, ceiling));
     }
   }
@@ -364,7 +377,7 @@ net.createServer((client) => {
   // RSS of a fresh proxy with 1,000 open keep-alive connections: idle, then once each has made one request
   // (and so has its upstream socket and capture state). Bounded: what is not open or answered in 10 s is left out.
   process.stderr.write(`bench: 1,000 connections (at ${elapsed()})\n`);
-  const fresh = await startProxy(program, originPort, endpoints.kafka, topic);
+  const fresh = await startProxy(program, originPort, kafka, topic);
   const sockets = await openConnections(fresh.port, 1000, 10_000);
   cleanups.push(() => sockets.forEach((s) => s.destroy()));
   await new Promise((r) => setTimeout(r, 1000));
@@ -377,12 +390,13 @@ net.createServer((client) => {
   nginx.kill('SIGTERM');
   relay.kill('SIGTERM');
   origin.close();
-  await deleteTopics(endpoints.kafka, [topic, `${topic}-ceiling`]);
+  await deleteTopics(kafka, [topic, `${topic}-ceiling`]);
 
   const summary: Record<string, Scenario> = Object.fromEntries(Object.entries(rounds).map(([scenario, results]) => [scenario, medianRound(results)]));
   const result = {
     benchmark: 'capture-proxy',
     seconds: SECONDS,
+    latencySeconds: Math.max(SECONDS, LATENCY_SECONDS),
     workers: WORKERS,
     rounds: ROUNDS,
     proxyNodeFlags: NODE_FLAGS,
@@ -397,7 +411,7 @@ net.createServer((client) => {
   process.stderr.write('\n  scenario        direct rps   proxy rps   nginx rps   proxy/nginx   relay/nginx   p99 added: proxy / nginx (ms)   CPU us/request: proxy / nginx / relay   Kafka\n');
   for (const [name, s] of Object.entries(summary)) {
     process.stderr.write(
-      `  ${name.padEnd(14)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}  ${String(s.relayToNginxThroughput).padStart(12)}   ${(s.proxyAddedP99Ms === undefined ? `(saturated) p99 ${Math.round(s.proxy.p99Ms)} / ${Math.round(s.nginx.p99Ms)}` : `${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`).padEnd(30)}${`${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest} / ${s.relay.cpuUsPerRequest}`.padEnd(40)}${s.proxy.kafkaCpuUsPerRequest}\n`,
+      `  ${name.padEnd(14)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}  ${String(s.relayToNginxThroughput).padStart(12)}   ${(s.proxyAddedP99Ms === undefined ? `(saturated) p99 ${Math.round(s.proxy.p99Ms)} / ${Math.round(s.nginx.p99Ms)}` : `${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`).padEnd(30)}${`${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest} / ${s.relay.cpuUsPerRequest}`.padEnd(40)}${s.proxy.kafkaCpuUsPerRequest ?? '-'}\n`,
     );
   }
   for (const [name, s] of Object.entries(summary)) {
