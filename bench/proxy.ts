@@ -15,7 +15,12 @@
  * once, and through a proxy each of those also opens the connection upstream. In a 5 s run that start is
  * 0.8 % of the requests, enough to set the p99 on its own (measured: the proxy's added p99 at random
  * intervals was 2.1 to 5.5 ms in 5 s runs and 1.4 to 2.1 ms in 15 s runs of the same sequence).
- * The saturating runs at 200 connections (get-200, bulk1mb-200) report absolute p99s only: there latency
+ * get-50-new-conn has 50 clients that open a new connection for each request (`Connection: close`), as
+ * clients without keep-alive do: through a proxy each request then also opens a connection upstream, and
+ * through the capture proxy it also ends a capture, whose close record goes to Kafka; nginx keeps its
+ * upstream connections open across clients (keepalive), which a proxy that records each client
+ * connection's traffic in order cannot.
+ * The saturating runs (get-200, get-50-new-conn, bulk1mb-200) report absolute p99s only: there latency
  * is time queued, set by throughput, and a p99 minus the direct one would say nothing about the proxy.
  * The test bed's Kafka runs on the same cores, so the CPU it spends on the proxy's records (per request,
  * shown beside the proxy's) is taken from the load generator, the origin and the proxy. For the bulk
@@ -107,11 +112,20 @@ function parseLatency(text: string, label: string): number {
   return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
 }
 
+/** What wrk sends: over how many connections, with which Lua script and extra header, for how long (default SECONDS). */
+interface LoadShape {
+  connections: number;
+  script?: string;
+  header?: string;
+  seconds?: number;
+}
+
 /** Runs wrk without blocking this process: the origin server lives in it and must keep answering. */
-async function wrk(url: string, connections: number, script?: string, serverPid?: number, kafkaPid?: number, seconds = SECONDS): Promise<Load> {
+async function wrk(url: string, shape: LoadShape, serverPid?: number, kafkaPid?: number): Promise<Load> {
+  const { connections, script, header, seconds = SECONDS } = shape;
   const cpuBefore = serverPid ? cpuSeconds(serverPid) : NaN;
   const kafkaBefore = kafkaPid ? cpuSeconds(kafkaPid) : NaN;
-  const args = ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url];
+  const args = ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', ...(script ? ['-s', script] : []), ...(header ? ['-H', header] : []), url];
   const { stdout: out } = await promisify(execFile)('wrk', args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const cpu = serverPid ? cpuSeconds(serverPid) - cpuBefore : NaN;
@@ -347,19 +361,20 @@ net.createServer((client) => {
     { name: 'get-200', connections: 200, saturating: true },
     { name: 'get-200-paced', connections: 200, script: paced, seconds: Math.max(SECONDS, LATENCY_SECONDS) },
     { name: 'get-200-random', connections: 200, script: random, seconds: Math.max(SECONDS, LATENCY_SECONDS) },
+    { name: 'get-50-new-conn', connections: 50, header: 'Connection: close', saturating: true },
     { name: 'bulk1mb-1', connections: 1, script: bulk },
     { name: 'bulk1mb-200', connections: 200, script: bulk, saturating: true },
   ].filter((scenario) => !SCENARIOS || SCENARIOS.includes(scenario.name));
   // Warm-up, not measured: the proxy's JIT, and the broker's JIT and heap (a fresh test bed Kafka starts
   // small, and after only 2 s of bulks still spent 12 ms of CPU per bulk, seven times its settled cost).
   process.stderr.write(`bench: warming up (at ${elapsed()})\n`);
-  await wrk(targets.proxy, 4, bulk, undefined, undefined, Math.max(SECONDS, 15));
-  await wrk(targets.proxy, 200);
+  await wrk(targets.proxy, { connections: 4, script: bulk, seconds: Math.max(SECONDS, 15) });
+  await wrk(targets.proxy, { connections: 200 });
   const rounds: Record<string, RoundResult[]> = {};
   for (let round = 1; round <= ROUNDS; round++) {
     for (const scenario of scenarios) {
       process.stderr.write(`bench: ${scenario.name}${ROUNDS > 1 ? `, round ${round} of ${ROUNDS}` : ''} (at ${elapsed()})\n`);
-      const load = (url: string, serverPid?: number, brokerPid?: number) => wrk(url, scenario.connections, scenario.script, serverPid, brokerPid, scenario.seconds ?? SECONDS);
+      const load = (url: string, serverPid?: number, brokerPid?: number) => wrk(url, scenario, serverPid, brokerPid);
       const loads = {
         direct: await load(targets.direct),
         proxy: await load(targets.proxy, proxy.pid, kafkaPid),
@@ -408,10 +423,10 @@ net.createServer((client) => {
     connectionsAnswered: answered,
     proxyCapturesLost: health.capturesLost,
   };
-  process.stderr.write('\n  scenario        direct rps   proxy rps   nginx rps   proxy/nginx   relay/nginx   p99 added: proxy / nginx (ms)   CPU us/request: proxy / nginx / relay   Kafka\n');
+  process.stderr.write('\n  scenario          direct rps   proxy rps   nginx rps   proxy/nginx   relay/nginx   p99 added: proxy / nginx (ms)   CPU us/request: proxy / nginx / relay   Kafka\n');
   for (const [name, s] of Object.entries(summary)) {
     process.stderr.write(
-      `  ${name.padEnd(14)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}  ${String(s.relayToNginxThroughput).padStart(12)}   ${(s.proxyAddedP99Ms === undefined ? `(saturated) p99 ${Math.round(s.proxy.p99Ms)} / ${Math.round(s.nginx.p99Ms)}` : `${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`).padEnd(30)}${`${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest} / ${s.relay.cpuUsPerRequest}`.padEnd(40)}${s.proxy.kafkaCpuUsPerRequest ?? '-'}\n`,
+      `  ${name.padEnd(16)}  ${String(Math.round(s.direct.rps)).padStart(10)}  ${String(Math.round(s.proxy.rps)).padStart(10)}  ${String(Math.round(s.nginx.rps)).padStart(10)}  ${String(s.proxyToNginxThroughput).padStart(12)}  ${String(s.relayToNginxThroughput).padStart(12)}   ${(s.proxyAddedP99Ms === undefined ? `(saturated) p99 ${Math.round(s.proxy.p99Ms)} / ${Math.round(s.nginx.p99Ms)}` : `${s.proxyAddedP99Ms} / ${s.nginxAddedP99Ms}`).padEnd(30)}${`${s.proxy.cpuUsPerRequest} / ${s.nginx.cpuUsPerRequest} / ${s.relay.cpuUsPerRequest}`.padEnd(40)}${s.proxy.kafkaCpuUsPerRequest ?? '-'}\n`,
     );
   }
   for (const [name, s] of Object.entries(summary)) {

@@ -1,7 +1,10 @@
 /**
  * Capture records on their way to the sink. Each connection's records stay in order, and the records of
- * many connections travel together: everything queued during one turn of the event loop goes out in one
- * send on the next, so a thousand busy connections cost a few Kafka requests a second rather than a
+ * many connections travel together. Records that someone waits for (a mutating request held for its
+ * capture, through `durable`) go out in the next turn of the event loop, with everything else queued by
+ * then. Records nobody waits for linger first (`lingerMs`, as Kafka producers' linger.ms), so that the close
+ * records of short connections, or the timer's flushes, share one send rather than each costing a Kafka
+ * request of its own, and a thousand busy connections cost a few Kafka requests a second rather than a
  * thousand. A connection never has two sends in flight, so a send that fails (or is retried inside the
  * client) can never land after a later record of the same connection. Only mutating requests wait, through
  * `durable`; everything else is fire and forget, and a failed send is counted, never thrown at the caller.
@@ -27,6 +30,8 @@ export class QueuedConnection {
   flightWaiters: Waiter[] = [];
   inFlight = false;
   ready = false;
+  /** A request waits for `records` (through `durable`): they go without lingering. */
+  urgent = false;
 }
 
 export interface CaptureQueueOptions {
@@ -37,6 +42,8 @@ export interface CaptureQueueOptions {
   maxSendBytes: number;
   /** Bytes captured and not yet stored above which the queue is `full`. */
   maxHeldBytes: number;
+  /** How long records nobody waits for may wait for others to share their send; 0 sends them in the next turn. */
+  lingerMs?: number;
   onSent: (records: number) => void;
   onLost: (records: number, error: Error) => void;
 }
@@ -46,10 +53,20 @@ export class CaptureQueue {
   /** Connections with records and no send in flight, in the order they became ready. */
   #ready: QueuedConnection[] = [];
   #inFlight = 0;
-  #scheduled = false;
-  readonly #flush = () => this.#sendReady();
+  /** A send is due in the next turn. */
+  #immediate = false;
+  /** A send is due when the linger ends. */
+  #lingering?: NodeJS.Timeout;
+  readonly #flush = () => {
+    this.#immediate = false;
+    clearTimeout(this.#lingering);
+    this.#lingering = undefined;
+    this.#sendReady();
+  };
   /** Bytes of records queued or in flight. */
   #queuedBytes = 0;
+  /** Bytes of records queued and not yet in flight. */
+  #readyBytes = 0;
   /** Bytes of records the connections are still writing, as they report them. */
   #partialBytes = 0;
   #roomWaiters: (() => void)[] = [];
@@ -92,28 +109,49 @@ export class CaptureQueue {
       connection.records.push(record);
       connection.bytes += record.size;
       this.#queuedBytes += record.size;
+      this.#readyBytes += record.size;
     }
     if (!connection.inFlight && !connection.ready) {
       connection.ready = true;
       this.#ready.push(connection);
     }
-    if (!this.#scheduled) {
-      this.#scheduled = true;
+    // A full send's worth has nothing to wait for.
+    this.#schedule(connection.urgent || this.#readyBytes >= this.#options.maxSendBytes);
+  }
+
+  /** Arranges the next send: in the next turn when `now`, else when the linger ends (unless one is due sooner). */
+  #schedule(now: boolean): void {
+    if (this.#immediate) return;
+    if (now || !this.#options.lingerMs) {
+      this.#immediate = true;
+      clearTimeout(this.#lingering);
+      this.#lingering = undefined;
       setImmediate(this.#flush);
+    } else {
+      this.#lingering ??= setTimeout(this.#flush, this.#options.lingerMs);
     }
   }
 
   /**
    * Resolves once every record queued so far for the connection is durable; rejects when the send that
-   * carried the last of them failed.
+   * carried the last of them failed. Someone waits for them: they go without lingering.
    */
   durable(connection: QueuedConnection): Promise<void> {
+    if (connection.records.length > 0) {
+      connection.urgent = true;
+      // A connection in flight is sent again when its send ends (see `#send`).
+      if (!connection.inFlight) this.#schedule(true);
+    }
+    return this.stored(connection);
+  }
+
+  /** As `durable`, for a caller that only needs to know (a closing connection): the records still linger. */
+  stored(connection: QueuedConnection): Promise<void> {
     if (connection.records.length === 0 && !connection.inFlight) return Promise.resolve();
     return new Promise((resolve, reject) => (connection.records.length > 0 ? connection.waiters : connection.flightWaiters).push({ resolve, reject }));
   }
 
   #sendReady(): void {
-    this.#scheduled = false;
     while (this.#inFlight < this.#options.maxInFlight && this.#ready.length > 0) {
       let taken = 0;
       let bytes = 0;
@@ -133,8 +171,10 @@ export class CaptureQueue {
       connection.flightWaiters = connection.waiters;
       connection.waiters = [];
       connection.records = [];
+      this.#readyBytes -= connection.bytes;
       connection.bytes = 0;
       connection.ready = false;
+      connection.urgent = false;
       connection.inFlight = true;
     }
     let failure: Error | undefined;
@@ -162,6 +202,9 @@ export class CaptureQueue {
         this.#ready.push(connection);
       }
     }
-    this.#sendReady();
+    // What this send held back goes now if someone waits for it, else when the linger ends.
+    if (this.#ready.length === 0) return;
+    if (!this.#options.lingerMs || this.#ready.some((connection) => connection.urgent) || this.#readyBytes >= this.#options.maxSendBytes) this.#sendReady();
+    else this.#schedule(false);
   }
 }

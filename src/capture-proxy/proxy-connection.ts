@@ -132,7 +132,7 @@ export class ProxyConnection {
   closeCapture(): Promise<void> | undefined {
     if (!this.capture || this.capture.closed) return undefined;
     this.#send(this.capture.close());
-    return this.#host.queue!.durable(this.queued!).catch(() => undefined);
+    return this.#host.queue!.stored(this.queued!).catch(() => undefined);
   }
 
   readonly #onClientData = (chunk: Buffer): void => {

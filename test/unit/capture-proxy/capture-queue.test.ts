@@ -19,10 +19,10 @@ class ManualSink implements CaptureSink {
 const record = (key: string, bytes = 10): CaptureRecord => wholeRecord(key, new Uint8Array(bytes));
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-function setup(maxInFlight = 4, maxSendBytes = 1 << 20, maxHeldBytes = 1 << 30) {
+function setup(maxInFlight = 4, maxSendBytes = 1 << 20, maxHeldBytes = 1 << 30, lingerMs = 0) {
   const sink = new ManualSink();
   const counts = { sent: 0, lost: 0 };
-  const queue = new CaptureQueue({ sink, maxInFlight, maxSendBytes, maxHeldBytes, onSent: (n) => (counts.sent += n), onLost: (n) => (counts.lost += n) });
+  const queue = new CaptureQueue({ sink, maxInFlight, maxSendBytes, maxHeldBytes, lingerMs, onSent: (n) => (counts.sent += n), onLost: (n) => (counts.lost += n) });
   return { sink, counts, queue };
 }
 
@@ -176,5 +176,107 @@ describe('CaptureQueue', () => {
     await nextTurn();
     sink.sends[0].reject(new Error('broker gone'));
     await expect(room).resolves.toBeUndefined();
+  });
+
+  describe('with a linger', () => {
+    // Only the linger's timers are faked; turns of the event loop stay real.
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] }));
+    afterEach(() => jest.useRealTimers());
+    const lingering = (maxInFlight = 4, maxSendBytes = 1 << 20) => setup(maxInFlight, maxSendBytes, 1 << 30, 5);
+
+    it('lets records nobody waits for wait out the linger, so that what several turns queue goes in one send', async () => {
+      // GIVEN two connections queuing records in two turns, nobody waiting for them
+      const { sink, queue } = lingering();
+      const [a, b] = [new QueuedConnection(), new QueuedConnection()];
+      queue.add(a, [record('a1')]);
+      await nextTurn();
+      queue.add(b, [record('b1')]);
+      await nextTurn();
+      expect(sink.sends).toHaveLength(0);
+
+      // WHEN the linger ends
+      jest.advanceTimersByTime(5);
+
+      // THEN one send carries both
+      expect(sink.sends.map((s) => s.keys)).toEqual([['a1', 'b1']]);
+    });
+
+    it('sends in the next turn, with whatever lingers, once a request waits for its records', async () => {
+      // GIVEN records lingering for connection a
+      const { sink, queue } = lingering();
+      const [a, b] = [new QueuedConnection(), new QueuedConnection()];
+      queue.add(a, [record('a1')]);
+      await nextTurn();
+
+      // WHEN connection b queues a record and waits for it
+      queue.add(b, [record('b1')]);
+      let durable = false;
+      void queue.durable(b).then(() => (durable = true));
+      await nextTurn();
+
+      // THEN both go without waiting for the linger, and the wait ends with the send
+      expect(sink.sends.map((s) => s.keys)).toEqual([['a1', 'b1']]);
+      sink.sends[0].resolve();
+      await nextTurn();
+      expect(durable).toBe(true);
+    });
+
+    it('sends a waited-for connection as soon as its send in flight ends, and what lingers with it', async () => {
+      // GIVEN connection a with a send in flight, then a record it waits for, and b's record lingering
+      const { sink, queue } = lingering();
+      const [a, b] = [new QueuedConnection(), new QueuedConnection()];
+      queue.add(a, [record('a1')]);
+      void queue.durable(a);
+      await nextTurn();
+      queue.add(a, [record('a2')]);
+      void queue.durable(a);
+      queue.add(b, [record('b1')]);
+      await nextTurn();
+      expect(sink.sends.map((s) => s.keys)).toEqual([['a1']]);
+
+      // WHEN the send in flight ends
+      sink.sends[0].resolve();
+      await nextTurn();
+
+      // THEN the next one leaves at once with both (connections in the order they became ready)
+      expect(sink.sends.map((s) => s.keys)).toEqual([['a1'], ['b1', 'a2']]);
+    });
+
+    it('lets records linger after a send ends when nobody waits for them', async () => {
+      // GIVEN a send in flight for connection a, and a record of a's queued meanwhile that nobody waits for
+      const { sink, queue } = lingering();
+      const a = new QueuedConnection();
+      queue.add(a, [record('a1')]);
+      jest.advanceTimersByTime(5);
+      queue.add(a, [record('a2')]);
+      let stored = false;
+      void queue.stored(a).then(() => (stored = true));
+
+      // WHEN the send ends
+      sink.sends[0].resolve();
+      await nextTurn();
+
+      // THEN a2 waits out a linger of its own, and whoever only wanted to know hears once it is stored
+      expect(sink.sends).toHaveLength(1);
+      jest.advanceTimersByTime(5);
+      expect(sink.sends.map((s) => s.keys)).toEqual([['a1'], ['a2']]);
+      expect(stored).toBe(false);
+      sink.sends[1].resolve();
+      await nextTurn();
+      expect(stored).toBe(true);
+    });
+
+    it('sends a full send at once', async () => {
+      // GIVEN sends of at most 100 bytes and two connections queuing 60 bytes each, nobody waiting
+      const { sink, queue } = lingering(4, 100);
+      queue.add(new QueuedConnection(), [record('c0', 60)]);
+      queue.add(new QueuedConnection(), [record('c1', 60)]);
+
+      // WHEN the turn ends
+      await nextTurn();
+
+      // THEN there is more than a send's worth: both sends leave without lingering
+      expect(sink.sends.map((s) => s.keys)).toEqual([['c0'], ['c1']]);
+    });
   });
 });
