@@ -11,7 +11,7 @@ import type { CaptureRecord } from './connection-capture';
 import type { CaptureSink } from './capture-sink';
 import { CompressionTypes, Kafka, kafkaEncodingTuning, logLevel } from './kafka-client';
 import { PiecedBytes } from './kafka-produce-request';
-import { rememberedDefaultPartitioner } from './remembered-partitioner';
+import { keyPartitioner } from './key-partitioner';
 
 export type KafkaAuth = { type: 'none' } | { type: 'tls' } | { type: 'scram-sha-512'; username: string; password: string } | { type: 'msk-iam'; region: string };
 
@@ -116,7 +116,7 @@ export class KafkaSink implements CaptureSink {
         requestTimeout: this.#options.deliveryTimeoutMs,
         retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
       });
-      const producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false, maxInFlightRequests: 5, createPartitioner: rememberedDefaultPartitioner });
+      const producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false, maxInFlightRequests: 5, createPartitioner: keyPartitioner });
       try {
         await producer.connect();
       } catch (error) {
