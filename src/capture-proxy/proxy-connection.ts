@@ -5,9 +5,10 @@
  * upstream backpressure) pauses the client, and chunks that arrive meanwhile wait their turn, so requests
  * stay in order and nothing allocates a promise per chunk.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { CAPTURE_METRICS } from '../metrics/names';
+import type { CachedLookup } from './cached-lookup';
 import type { CaptureQueue, QueuedConnection } from './capture-queue';
 import type { CaptureRecord, ConnectionCapture } from './connection-capture';
 import type { ProxyOptions } from './proxy-server';
@@ -26,10 +27,15 @@ const CAPTURE_PIECE_BYTES = 64 * 1024;
 const piece = (data: Uint8Array, at: number): Uint8Array => (data.length <= CAPTURE_PIECE_BYTES ? data : data.subarray(at, at + CAPTURE_PIECE_BYTES));
 const REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 431: 'Request Header Fields Too Large', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable' };
 
+/** The destination's host as sockets take it: an IPv6 address without the brackets of its URL. */
+const upstreamHost = (destination: URL): string => destination.hostname.replace(/^\[(.*)\]$/, '$1');
+
 /** What a connection needs from its server. */
 export interface ConnectionHost {
   readonly options: ProxyOptions;
   readonly queue?: CaptureQueue;
+  /** Resolves the destination's name for upstream connections. */
+  readonly upstreamLookup: CachedLookup;
   /** Counts a forwarded request. */
   requestForwarded(): void;
   /** The small JSON status `GET /__health` answers with. */
@@ -325,12 +331,15 @@ export class ProxyConnection {
     const o = this.#host.options;
     const destination = o.destination;
     const port = Number(destination.port || (destination.protocol === 'https:' ? 443 : 80));
+    const host = upstreamHost(destination);
+    const lookup = this.#host.upstreamLookup.lookup;
     const onread = sharedReads(this.#onUpstreamData);
-    // Node documents `onread` for tls.connect as for net.connect; the type definitions leave it out.
+    // Node documents `onread` for tls.connect as for net.connect; the type definitions leave it out. TLS
+    // names the server only by a host name (RFC 6066), never by an address.
     const socket =
       destination.protocol === 'https:'
-        ? tlsConnect({ host: destination.hostname, port, servername: destination.hostname, rejectUnauthorized: !o.insecureDestination, onread } as ConnectionOptions)
-        : netConnect({ host: destination.hostname, port, onread });
+        ? tlsConnect({ host, port, lookup, servername: isIP(host) ? undefined : host, rejectUnauthorized: !o.insecureDestination, onread } as ConnectionOptions)
+        : netConnect({ host, port, lookup, onread });
     socket.setNoDelay(true);
     socket.on('end', this.#onUpstreamEnd);
     socket.on('error', this.#onUpstreamError);
@@ -371,6 +380,7 @@ export class ProxyConnection {
   };
 
   readonly #onUpstreamError = (error: Error): void => {
+    this.#host.upstreamLookup.forget(upstreamHost(this.#host.options.destination));
     if (this.capture) this.#send(this.capture.exception(`upstream: ${error.message}`));
     const destination = this.#host.options.destination;
     if (!this.#answered) this.#respond(502, { error: { type: 'source_unreachable', reason: `the source ${destination.host} is unreachable: ${error.message}` }, status: 502 }, true);

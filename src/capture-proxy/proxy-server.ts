@@ -10,6 +10,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { EmfEmitter } from '../metrics/emf';
 import { CAPTURE_METRICS } from '../metrics/names';
+import { CachedLookup } from './cached-lookup';
 import type { CaptureSink } from './capture-sink';
 import { CaptureQueue, QueuedConnection } from './capture-queue';
 import { ConnectionCapture } from './connection-capture';
@@ -83,6 +84,8 @@ const HELD_BYTES = 64 << 20;
  * 30,500 requests/s either way, three pairs). 64 checks cost another 3 to 15 % for little more.
  */
 const FLUSH_CHECKS_PER_INTERVAL = 32;
+/** How long the source's addresses are kept for new upstream connections (see `CachedLookup`). */
+const UPSTREAM_LOOKUP_TTL_MS = 5_000;
 
 export class CaptureProxy {
   readonly #options: ProxyOptions;
@@ -120,6 +123,7 @@ export class CaptureProxy {
     this.#host = {
       options,
       queue: this.#queue,
+      upstreamLookup: new CachedLookup(UPSTREAM_LOOKUP_TTL_MS),
       requestForwarded: () => {
         this.stats.requests++;
         options.metrics.count(CAPTURE_METRICS.requests, 1);

@@ -2,6 +2,7 @@
  * The proxy's connection handling against an in-process origin and a sink the test acknowledges by hand:
  * a mutating request, and everything the client sent after it, waits for its capture; reads never do.
  */
+import dns from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import pino from 'pino';
@@ -76,13 +77,15 @@ describe('proxy connection', () => {
     flushIntervalMs?: number;
     captureTimeoutMs?: number;
     mutationPolicy?: 'forward' | 'reject';
+    /** The source, by default the origin at 127.0.0.1. */
+    destination?: string;
   }
 
-  async function start(sink: CaptureSink, { maxHeldCaptureBytes, flushIntervalMs = 50, captureTimeoutMs = 10_000, mutationPolicy = 'forward' }: Settings = {}): Promise<{ proxy: CaptureProxy; client: Socket; received: () => string }> {
+  async function start(sink: CaptureSink, { maxHeldCaptureBytes, flushIntervalMs = 50, captureTimeoutMs = 10_000, mutationPolicy = 'forward', destination }: Settings = {}): Promise<{ proxy: CaptureProxy; port: number; client: Socket; received: () => string }> {
     const proxy = new CaptureProxy({
       listenPort: 0,
       listenHost: '127.0.0.1',
-      destination: new URL(`http://127.0.0.1:${originPort}`),
+      destination: new URL(destination ?? `http://127.0.0.1:${originPort}`),
       insecureDestination: false,
       sink,
       nodeId: 'node',
@@ -107,7 +110,7 @@ describe('proxy connection', () => {
     const chunks: Buffer[] = [];
     client.on('data', (d: Buffer) => chunks.push(d));
     await new Promise((r) => client.once('connect', r));
-    return { proxy, client, received: () => Buffer.concat(chunks).toString() };
+    return { proxy, port, client, received: () => Buffer.concat(chunks).toString() };
   }
 
   it('holds a mutating request and what was pipelined behind it until the capture is acknowledged, in order', async () => {
@@ -210,6 +213,44 @@ describe('proxy connection', () => {
 
     expect(arrived).toEqual(['GET /d']);
     expect(sink.records).toEqual([]);
+  });
+
+  it('resolves a destination given by name once for many connections, not once per connection', async () => {
+    // GIVEN a proxy to the origin by name, with the system's resolver watched
+    const lookups = jest.spyOn(dns, 'lookup');
+    cleanups.push(async () => lookups.mockRestore());
+    const sink = new GatedSink();
+    sink.release();
+    const { port, client, received } = await start(sink, { destination: `http://localhost:${originPort}` });
+
+    // WHEN five connections, one after another, each send a GET
+    client.write('GET /name-0 HTTP/1.1\r\nhost: x\r\n\r\n');
+    await soon(() => received().includes('answer to GET /name-0'), 'the first answer');
+    for (let i = 1; i < 5; i++) {
+      const other = connect({ host: '127.0.0.1', port });
+      cleanups.push(async () => void other.destroy());
+      let answer = '';
+      other.on('data', (d: Buffer) => (answer += d.toString()));
+      other.write(`GET /name-${i} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+      await soon(() => answer.includes(`answer to GET /name-${i}`), `answer ${i}`);
+    }
+
+    // THEN every one was answered, and the name was resolved once
+    expect(lookups.mock.calls.filter(([hostname]) => hostname === 'localhost')).toHaveLength(1);
+  });
+
+  it('reaches a destination given as an IPv6 address', async () => {
+    // GIVEN an origin on the IPv6 loopback, and a proxy to it by address
+    const origin6 = createServer((req, res) => void req.resume().on('end', () => res.end(`v6 answer to ${req.url}`)));
+    await new Promise<void>((r) => origin6.listen(0, '::1', r));
+    cleanups.push(() => new Promise((r) => origin6.close(() => r())));
+    const sink = new GatedSink();
+    sink.release();
+    const { client, received } = await start(sink, { destination: `http://[::1]:${(origin6.address() as { port: number }).port}` });
+
+    // WHEN a client sends a GET; THEN the origin answers it
+    client.write('GET /six HTTP/1.1\r\nhost: x\r\n\r\n');
+    await soon(() => received().includes('v6 answer to /six'), 'the answer over IPv6');
   });
 
   it('stops reading a mutating body while the captured bytes waiting for the sink are over the budget', async () => {
