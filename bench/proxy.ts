@@ -355,12 +355,13 @@ net.createServer((client) => {
   const random = join(work, 'random.lua');
   writeFileSync(random, 'function delay()\n  return math.random(20, 60)\nend\n');
 
+  const latencySeconds = Math.max(SECONDS, LATENCY_SECONDS);
   const targets = { direct: `http://127.0.0.1:${originPort}/`, proxy: `http://127.0.0.1:${proxyPort}/`, nginx: `http://127.0.0.1:${nginxPort}/`, relay: `http://127.0.0.1:${relayPort}/` };
   const scenarios = [
     { name: 'get-1', connections: 1 },
     { name: 'get-200', connections: 200, saturating: true },
-    { name: 'get-200-paced', connections: 200, script: paced, seconds: Math.max(SECONDS, LATENCY_SECONDS) },
-    { name: 'get-200-random', connections: 200, script: random, seconds: Math.max(SECONDS, LATENCY_SECONDS) },
+    { name: 'get-200-paced', connections: 200, script: paced, seconds: latencySeconds },
+    { name: 'get-200-random', connections: 200, script: random, seconds: latencySeconds },
     { name: 'get-50-new-conn', connections: 50, header: 'Connection: close', saturating: true },
     { name: 'bulk1mb-1', connections: 1, script: bulk },
     { name: 'bulk1mb-200', connections: 200, script: bulk, saturating: true },
@@ -411,7 +412,7 @@ net.createServer((client) => {
   const result = {
     benchmark: 'capture-proxy',
     seconds: SECONDS,
-    latencySeconds: Math.max(SECONDS, LATENCY_SECONDS),
+    latencySeconds,
     workers: WORKERS,
     rounds: ROUNDS,
     proxyNodeFlags: NODE_FLAGS,

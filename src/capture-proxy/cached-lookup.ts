@@ -14,7 +14,8 @@ interface Answer {
   expires: number;
 }
 
-type AllLookup = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+type AllCallback = (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void;
+type AllLookup = (hostname: string, options: LookupAllOptions, callback: AllCallback) => void;
 
 export class CachedLookup {
   readonly #ttlMs: number;
@@ -22,7 +23,7 @@ export class CachedLookup {
   readonly #now: () => number;
   readonly #answers = new Map<string, Answer>();
   /** Callers waiting for a resolution under way, so that a burst of new connections makes one query. */
-  readonly #pending = new Map<string, ((error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void)[]>();
+  readonly #pending = new Map<string, AllCallback[]>();
 
   constructor(ttlMs: number, resolve: AllLookup = dnsLookup, now: () => number = Date.now) {
     this.#ttlMs = ttlMs;
@@ -34,7 +35,7 @@ export class CachedLookup {
   readonly lookup: LookupFunction = (hostname, options, callback) => {
     const family = typeof options.family === 'number' ? options.family : 0;
     const key = `${family}/${hostname}`;
-    const answer = (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
+    const answer: AllCallback = (error, addresses) => {
       if (error) callback(error, '', 0);
       else if (options.all) callback(null, addresses);
       else callback(null, addresses[0].address, addresses[0].family);

@@ -59,8 +59,7 @@ export class CaptureQueue {
   #lingering?: NodeJS.Timeout;
   readonly #flush = () => {
     this.#immediate = false;
-    clearTimeout(this.#lingering);
-    this.#lingering = undefined;
+    this.#stopLingering();
     this.#sendReady();
   };
   /** Bytes of records queued or in flight. */
@@ -115,8 +114,17 @@ export class CaptureQueue {
       connection.ready = true;
       this.#ready.push(connection);
     }
-    // A full send's worth has nothing to wait for.
-    this.#schedule(connection.urgent || this.#readyBytes >= this.#options.maxSendBytes);
+    this.#schedule(connection.urgent || this.#fullSendReady);
+  }
+
+  /** A full send's worth is queued: it has nothing to linger for. */
+  get #fullSendReady(): boolean {
+    return this.#readyBytes >= this.#options.maxSendBytes;
+  }
+
+  #stopLingering(): void {
+    clearTimeout(this.#lingering);
+    this.#lingering = undefined;
   }
 
   /** Arranges the next send: in the next turn when `now`, else when the linger ends (unless one is due sooner). */
@@ -124,8 +132,7 @@ export class CaptureQueue {
     if (this.#immediate) return;
     if (now || !this.#options.lingerMs) {
       this.#immediate = true;
-      clearTimeout(this.#lingering);
-      this.#lingering = undefined;
+      this.#stopLingering();
       setImmediate(this.#flush);
     } else {
       this.#lingering ??= setTimeout(this.#flush, this.#options.lingerMs);
@@ -204,7 +211,7 @@ export class CaptureQueue {
     }
     // What this send held back goes now if someone waits for it, else when the linger ends.
     if (this.#ready.length === 0) return;
-    if (!this.#options.lingerMs || this.#ready.some((connection) => connection.urgent) || this.#readyBytes >= this.#options.maxSendBytes) this.#sendReady();
+    if (!this.#options.lingerMs || this.#fullSendReady || this.#ready.some((connection) => connection.urgent)) this.#sendReady();
     else this.#schedule(false);
   }
 }

@@ -45,8 +45,10 @@ export const keyPartitioner: ICustomPartitioner = () => {
     const key = message.key;
     if (key === undefined || key === null) return unkeyed(args);
     if (typeof key === 'string') {
-      if (Buffer.byteLength(key) > scratch.length) scratch = Buffer.allocUnsafe(Buffer.byteLength(key) * 2);
-      return (murmur2(scratch, scratch.write(key)) & 0x7fffffff) % partitionMetadata.length;
+      const length = Buffer.byteLength(key);
+      if (length > scratch.length) scratch = Buffer.allocUnsafe(length * 2);
+      scratch.write(key);
+      return (murmur2(scratch, length) & 0x7fffffff) % partitionMetadata.length;
     }
     return (murmur2(key) & 0x7fffffff) % partitionMetadata.length;
   };

@@ -27,15 +27,29 @@ const CAPTURE_PIECE_BYTES = 64 * 1024;
 const piece = (data: Uint8Array, at: number): Uint8Array => (data.length <= CAPTURE_PIECE_BYTES ? data : data.subarray(at, at + CAPTURE_PIECE_BYTES));
 const REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 431: 'Request Header Fields Too Large', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable' };
 
-/** The destination's host as sockets take it: an IPv6 address without the brackets of its URL. */
-const upstreamHost = (destination: URL): string => destination.hostname.replace(/^\[(.*)\]$/, '$1');
+/** Where upstream connections go: worked out once from the destination, not for every connection. */
+export interface Upstream {
+  /** The host as sockets take it: an IPv6 address without the brackets of its URL. */
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  /** The name TLS gives the server: a host name only, never an address (RFC 6066). */
+  readonly servername?: string;
+  /** Resolves `host` for new connections. */
+  readonly lookup: CachedLookup;
+}
+
+export function upstreamOf(destination: URL, lookup: CachedLookup): Upstream {
+  const host = destination.hostname.replace(/^\[(.*)\]$/, '$1');
+  const tls = destination.protocol === 'https:';
+  return { host, port: Number(destination.port || (tls ? 443 : 80)), tls, servername: isIP(host) ? undefined : host, lookup };
+}
 
 /** What a connection needs from its server. */
 export interface ConnectionHost {
   readonly options: ProxyOptions;
   readonly queue?: CaptureQueue;
-  /** Resolves the destination's name for upstream connections. */
-  readonly upstreamLookup: CachedLookup;
+  readonly upstream: Upstream;
   /** Counts a forwarded request. */
   requestForwarded(): void;
   /** The small JSON status `GET /__health` answers with. */
@@ -328,18 +342,12 @@ export class ProxyConnection {
   }
 
   #openUpstream(): Socket {
-    const o = this.#host.options;
-    const destination = o.destination;
-    const port = Number(destination.port || (destination.protocol === 'https:' ? 443 : 80));
-    const host = upstreamHost(destination);
-    const lookup = this.#host.upstreamLookup.lookup;
+    const { host, port, tls, servername, lookup } = this.#host.upstream;
     const onread = sharedReads(this.#onUpstreamData);
-    // Node documents `onread` for tls.connect as for net.connect; the type definitions leave it out. TLS
-    // names the server only by a host name (RFC 6066), never by an address.
-    const socket =
-      destination.protocol === 'https:'
-        ? tlsConnect({ host, port, lookup, servername: isIP(host) ? undefined : host, rejectUnauthorized: !o.insecureDestination, onread } as ConnectionOptions)
-        : netConnect({ host, port, lookup, onread });
+    // Node documents `onread` for tls.connect as for net.connect; the type definitions leave it out.
+    const socket = tls
+      ? tlsConnect({ host, port, lookup: lookup.lookup, servername, rejectUnauthorized: !this.#host.options.insecureDestination, onread } as ConnectionOptions)
+      : netConnect({ host, port, lookup: lookup.lookup, onread });
     socket.setNoDelay(true);
     socket.on('end', this.#onUpstreamEnd);
     socket.on('error', this.#onUpstreamError);
@@ -380,7 +388,7 @@ export class ProxyConnection {
   };
 
   readonly #onUpstreamError = (error: Error): void => {
-    this.#host.upstreamLookup.forget(upstreamHost(this.#host.options.destination));
+    this.#host.upstream.lookup.forget(this.#host.upstream.host);
     if (this.capture) this.#send(this.capture.exception(`upstream: ${error.message}`));
     const destination = this.#host.options.destination;
     if (!this.#answered) this.#respond(502, { error: { type: 'source_unreachable', reason: `the source ${destination.host} is unreachable: ${error.message}` }, status: 502 }, true);

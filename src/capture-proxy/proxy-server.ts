@@ -14,7 +14,7 @@ import { CachedLookup } from './cached-lookup';
 import type { CaptureSink } from './capture-sink';
 import { CaptureQueue, QueuedConnection } from './capture-queue';
 import { ConnectionCapture } from './connection-capture';
-import { type ConnectionHost, ProxyConnection } from './proxy-connection';
+import { type ConnectionHost, ProxyConnection, upstreamOf } from './proxy-connection';
 import type { WorkerCounters } from './worker-pool';
 
 export type MutationCapturePolicy = 'forward' | 'reject';
@@ -123,7 +123,7 @@ export class CaptureProxy {
     this.#host = {
       options,
       queue: this.#queue,
-      upstreamLookup: new CachedLookup(UPSTREAM_LOOKUP_TTL_MS),
+      upstream: upstreamOf(options.destination, new CachedLookup(UPSTREAM_LOOKUP_TTL_MS)),
       requestForwarded: () => {
         this.stats.requests++;
         options.metrics.count(CAPTURE_METRICS.requests, 1);
