@@ -243,9 +243,14 @@ interface RoundResult {
   /** Bulks per second the proxy's Kafka sink stores with nothing else running (bulk scenarios), and the proxy's rate against it. */
   kafkaCeilingRps?: number;
   proxyToKafkaCeiling?: number;
+  /**
+   * That ceiling against nginx's rate: the most proxy/nginx any proxy that stores every bulk in this broker
+   * could reach on this machine (less in fact, since while it runs the broker shares the cores with it).
+   */
+  kafkaCeilingToNginx?: number;
 }
 
-const RATIOS = ['proxyToNginxThroughput', 'relayToNginxThroughput', 'proxyAddedP99Ms', 'nginxAddedP99Ms', 'proxyToNginxCpuPerRequest', 'kafkaCeilingRps', 'proxyToKafkaCeiling'] as const;
+const RATIOS = ['proxyToNginxThroughput', 'relayToNginxThroughput', 'proxyAddedP99Ms', 'nginxAddedP99Ms', 'proxyToNginxCpuPerRequest', 'kafkaCeilingRps', 'proxyToKafkaCeiling', 'kafkaCeilingToNginx'] as const;
 type Ratio = (typeof RATIOS)[number];
 
 /** A scenario over all rounds: each ratio's median (and, over several rounds, its range and every round). */
@@ -263,8 +268,14 @@ function roundResult(r: Record<'direct' | 'proxy' | 'nginx' | 'relay', Load>, sa
     relayToNginxThroughput: fixed(r.relay.rps / r.nginx.rps),
     ...(saturating ? {} : { proxyAddedP99Ms: fixed(r.proxy.p99Ms - r.direct.p99Ms), nginxAddedP99Ms: fixed(r.nginx.p99Ms - r.direct.p99Ms) }),
     proxyToNginxCpuPerRequest: fixed((r.proxy.cpuUsPerRequest ?? NaN) / (r.nginx.cpuUsPerRequest ?? NaN)),
-    ...(ceiling ? { kafkaCeilingRps: ceiling, proxyToKafkaCeiling: fixed(r.proxy.rps / ceiling) } : {}),
+    ...(ceiling ? { kafkaCeilingRps: ceiling, proxyToKafkaCeiling: fixed(r.proxy.rps / ceiling), kafkaCeilingToNginx: fixed(ceiling / r.nginx.rps) } : {}),
   };
+}
+
+/** " (lowest to highest)" of a ratio over the rounds, or nothing after a single round. */
+function rangeText(s: Scenario, ratio: Ratio, unit = ''): string {
+  const range = s.range?.[ratio];
+  return range ? ` (${range[0]} to ${range[1]}${unit})` : '';
 }
 
 function median(values: number[]): number {
@@ -431,11 +442,11 @@ net.createServer((client) => {
     );
   }
   for (const [name, s] of Object.entries(summary)) {
-    const range = (ratio: Ratio, unit = '') => (s.range?.[ratio] ? ` (${s.range[ratio][0]} to ${s.range[ratio][1]}${unit})` : '');
+    const range = (ratio: Ratio, unit?: string) => rangeText(s, ratio, unit);
     if (s.rounds) process.stderr.write(`  ${name}: medians of ${s.rounds.length} rounds: proxy/nginx ${s.proxyToNginxThroughput}${range('proxyToNginxThroughput')}, relay/nginx ${s.relayToNginxThroughput}${range('relayToNginxThroughput')}${s.proxyAddedP99Ms === undefined ? '' : `, p99 added ${s.proxyAddedP99Ms} ms${range('proxyAddedP99Ms', ' ms')} (nginx ${s.nginxAddedP99Ms} ms${range('nginxAddedP99Ms', ' ms')})`}\n`);
   }
   for (const [name, s] of Object.entries(summary)) {
-    if (s.kafkaCeilingRps) process.stderr.write(`  ${name}: Kafka alone stores ${s.kafkaCeilingRps} bulks/s (four 256 KiB records each, four sends in flight, nothing else running); the proxy forwards ${s.proxyToKafkaCeiling} of that\n`);
+    if (s.kafkaCeilingRps) process.stderr.write(`  ${name}: Kafka alone stores ${s.kafkaCeilingRps} bulks/s (four 256 KiB records each, four sends in flight, nothing else running); the proxy forwards ${s.proxyToKafkaCeiling}${rangeText(s, 'proxyToKafkaCeiling')} of that; Kafka alone is ${s.kafkaCeilingToNginx}${rangeText(s, 'kafkaCeilingToNginx')} of nginx's rate, the most proxy/nginx could be here\n`);
   }
   process.stderr.write(
     `  proxy peak RSS ${result.proxyPeakRssMb} MB; with ${sockets.length} open connections ${result.proxyRssWith1000ConnectionsMb} MB idle, ${result.proxyRssWith1000ActiveConnectionsMb} MB after ${answered} answered one request each; captures lost ${health.capturesLost}; took ${elapsed()}\n\n`,
