@@ -442,8 +442,7 @@ net.createServer((client) => {
     );
   }
   for (const [name, s] of Object.entries(summary)) {
-    const range = (ratio: Ratio, unit?: string) => rangeText(s, ratio, unit);
-    if (s.rounds) process.stderr.write(`  ${name}: medians of ${s.rounds.length} rounds: proxy/nginx ${s.proxyToNginxThroughput}${range('proxyToNginxThroughput')}, relay/nginx ${s.relayToNginxThroughput}${range('relayToNginxThroughput')}${s.proxyAddedP99Ms === undefined ? '' : `, p99 added ${s.proxyAddedP99Ms} ms${range('proxyAddedP99Ms', ' ms')} (nginx ${s.nginxAddedP99Ms} ms${range('nginxAddedP99Ms', ' ms')})`}\n`);
+    if (s.rounds) process.stderr.write(`  ${name}: medians of ${s.rounds.length} rounds: proxy/nginx ${s.proxyToNginxThroughput}${rangeText(s, 'proxyToNginxThroughput')}, relay/nginx ${s.relayToNginxThroughput}${rangeText(s, 'relayToNginxThroughput')}${s.proxyAddedP99Ms === undefined ? '' : `, p99 added ${s.proxyAddedP99Ms} ms${rangeText(s, 'proxyAddedP99Ms', ' ms')} (nginx ${s.nginxAddedP99Ms} ms${rangeText(s, 'nginxAddedP99Ms', ' ms')})`}\n`);
   }
   for (const [name, s] of Object.entries(summary)) {
     if (s.kafkaCeilingRps) process.stderr.write(`  ${name}: Kafka alone stores ${s.kafkaCeilingRps} bulks/s (four 256 KiB records each, four sends in flight, nothing else running); the proxy forwards ${s.proxyToKafkaCeiling}${rangeText(s, 'proxyToKafkaCeiling')} of that; Kafka alone is ${s.kafkaCeilingToNginx}${rangeText(s, 'kafkaCeilingToNginx')} of nginx's rate, the most proxy/nginx could be here\n`);

@@ -341,7 +341,8 @@ export const kafka: ServerDefinition = {
         // With 1 GiB kept per partition, checked every 30 s and files removed a minute after that, the broker's
         // files grew to 8 GB within minutes, its writes kept landing in memory the kernel had not used for a
         // while, and on a virtual machine each such page cost a fault to the host: the broker's system time
-        // went from 1.5 to 17 ms per megabyte for minutes on end and the bulk benchmarks measured that. Pages freed and reused within seconds cost no such fault.
+        // went from 1.5 to 17 ms per megabyte for minutes on end and the bulk benchmarks measured that. Pages
+        // freed and reused within seconds cost no such fault.
         'log.segment.bytes=16777216',
         'log.retention.bytes=268435456',
         'log.retention.check.interval.ms=1000',
